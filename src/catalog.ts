@@ -1,0 +1,133 @@
+// The single list of everything the agent may collect. It feeds the allow-list filter,
+// `telemetry-agent status`, docs/privacy.md (checked by a test) and the collector-tier tests.
+// Bump DATA_VERSION (and add a DATA_CHANGES entry) whenever something new is collected:
+// saved consent given for an older version then no longer counts.
+
+export const DATA_VERSION = 1;
+
+export const DATA_CHANGES: ReadonlyArray<{ version: number; summary: string }> = [
+  { version: 1, summary: 'first release: hardware resource, memory, ML training/inference spans and metrics, redacted errors' },
+];
+
+export interface AttributeSpec {
+  readonly key: string;
+  readonly description: string;
+}
+
+/** Resource attributes: nothing else is ever attached to the resource. */
+export const RESOURCE_ATTRIBUTES: readonly AttributeSpec[] = [
+  { key: 'service.name', description: 'the app or tool name (OTEL_SERVICE_NAME or start({ serviceName }))' },
+  { key: 'service.version', description: 'the app or tool version, when given' },
+  { key: 'service.instance.id', description: 'random ID, new for every process run' },
+  { key: 'telemetry.sdk.name', description: 'opentelemetry' },
+  { key: 'telemetry.sdk.language', description: 'nodejs' },
+  { key: 'telemetry.sdk.version', description: 'the OpenTelemetry SDK version' },
+  { key: 'telemetry.distro.name', description: 'telemetry-agent' },
+  { key: 'telemetry.distro.version', description: 'the telemetry-agent version' },
+  { key: 'telemetry.install.id', description: 'random ID saved in your config dir; `telemetry-agent reset` replaces it' },
+  { key: 'process.runtime.name', description: 'nodejs' },
+  { key: 'process.runtime.version', description: 'the Node.js version' },
+  { key: 'os.type', description: 'linux, darwin, windows, …' },
+  { key: 'os.version', description: 'the kernel / OS release number' },
+  { key: 'host.arch', description: 'CPU architecture (amd64, arm64, …)' },
+  { key: 'host.cpu.model.name', description: 'CPU model name' },
+  { key: 'host.cpu.logical_count', description: 'number of logical CPUs' },
+  { key: 'host.memory.total', description: 'total memory in bytes' },
+  { key: 'host.gpu.count', description: 'number of GPUs' },
+  { key: 'host.gpu.model.names', description: 'GPU model names' },
+  { key: 'host.gpu.memory.total', description: 'total GPU memory in bytes' },
+  { key: 'deployment.environment.name', description: '"ci" when running in CI' },
+];
+
+/** Never attached, whatever any code or environment variable asks for. */
+export const FORBIDDEN_RESOURCE_KEYS: readonly string[] = [
+  'host.name',
+  'host.id',
+  'host.ip',
+  'host.mac',
+  'client.address',
+  'network.peer.address',
+  'user.name',
+  'process.owner',
+  'process.command',
+  'process.command_line',
+  'process.command_args',
+  'process.executable.path',
+  'process.executable.name',
+  'process.working_directory',
+];
+
+export interface SpanSpec {
+  readonly name: string;
+  readonly description: string;
+}
+
+export const SPANS: readonly SpanSpec[] = [
+  { name: 'ml.train', description: 'one training run (fit, fitDataset or a progress() run)' },
+  { name: 'ml.train.epoch', description: 'one epoch, child of ml.train' },
+  { name: 'ml.model.load', description: 'loading a model' },
+  { name: 'ml.inference', description: 'an inference call (sampled when calls are frequent)' },
+  { name: 'uncaught_exception', description: 'the app crashed with an uncaught exception or unhandled rejection' },
+  { name: 'usage', description: 'a usage event recorded by an embedding tool with recordUsage()' },
+];
+
+/** Attribute keys allowed on spans, span events and metric points. Other keys are dropped. */
+export const SIGNAL_ATTRIBUTES: readonly AttributeSpec[] = [
+  { key: 'ml.framework', description: 'tfjs, onnxruntime, transformers.js or custom' },
+  { key: 'ml.model.name', description: 'public model id (allow-listed organisations) or a salted hash; never a path' },
+  { key: 'ml.task', description: 'pipeline task, e.g. text-classification' },
+  { key: 'ml.operation', description: 'fit, fitDataset, predict, run, …' },
+  { key: 'ml.training.epochs.total', description: 'planned number of epochs' },
+  { key: 'ml.training.batch_size', description: 'batch size' },
+  { key: 'ml.training.steps_per_epoch', description: 'batches per epoch, when known' },
+  { key: 'ml.training.steps.total', description: 'planned number of steps of a progress() run' },
+  { key: 'ml.training.unit', description: 'step or epoch (progress() runs)' },
+  { key: 'ml.training.epoch', description: 'epoch index' },
+  { key: 'ml.training.loss', description: 'loss value' },
+  { key: 'ml.run.name', description: 'the name given to progress() (redacted)' },
+  { key: 'ml.inference.sampled_every', description: 'how many calls one sampled ml.inference span stands for' },
+  { key: 'usage.name', description: 'the event name given to recordUsage()' },
+  { key: 'usage.attributes', description: 'recordUsage() attributes, redacted, as JSON' },
+  { key: 'error.type', description: 'exception class name' },
+  { key: 'exception.type', description: 'exception class name' },
+  { key: 'exception.message', description: 'exception message, redacted' },
+  { key: 'exception.stacktrace', description: 'stack trace, redacted (dependency frames kept as node_modules/<pkg>/…)' },
+  { key: 'exception.origin', description: 'uncaughtException or unhandledRejection' },
+  { key: 'hw.id', description: 'GPU index (never its UUID)' },
+  { key: 'hw.type', description: 'gpu' },
+  { key: 'process.memory.type', description: 'rss' },
+];
+
+export type InstrumentKind = 'gauge' | 'counter' | 'histogram';
+
+export interface MetricSpec {
+  readonly name: string;
+  readonly kind: InstrumentKind;
+  readonly unit: string;
+  readonly description: string;
+}
+
+export const METRICS: readonly MetricSpec[] = [
+  { name: 'process.memory.usage', kind: 'gauge', unit: 'By', description: 'resident set size of the process' },
+  { name: 'v8js.memory.heap.used', kind: 'gauge', unit: 'By', description: 'V8 heap in use' },
+  { name: 'ml.tfjs.memory.bytes', kind: 'gauge', unit: 'By', description: 'bytes held by TensorFlow.js tensors' },
+  { name: 'ml.tfjs.memory.tensors', kind: 'gauge', unit: '{tensor}', description: 'live TensorFlow.js tensors' },
+  { name: 'hw.gpu.memory.usage', kind: 'gauge', unit: 'By', description: 'GPU memory in use (nvidia-smi)' },
+  { name: 'hw.gpu.memory.limit', kind: 'gauge', unit: 'By', description: 'GPU memory size (nvidia-smi)' },
+  { name: 'hw.gpu.utilization', kind: 'gauge', unit: '1', description: 'GPU utilisation 0..1 (nvidia-smi)' },
+  { name: 'ml.training.progress', kind: 'gauge', unit: '1', description: 'fraction of the training run done, 0..1' },
+  { name: 'ml.training.epochs.completed', kind: 'counter', unit: '{epoch}', description: 'epochs completed' },
+  { name: 'ml.training.batches.completed', kind: 'counter', unit: '{batch}', description: 'batches (steps) completed' },
+  { name: 'ml.training.loss', kind: 'gauge', unit: '1', description: 'last reported loss' },
+  { name: 'ml.inference.duration', kind: 'histogram', unit: 's', description: 'duration of each inference call' },
+  { name: 'ml.errors', kind: 'counter', unit: '{error}', description: 'errors, by error.type' },
+  { name: 'telemetry_agent.queue.dropped', kind: 'counter', unit: '{payload}', description: 'queued payloads dropped because the on-disk queue was full' },
+];
+
+export const METRIC_NAMES: readonly string[] = METRICS.map((m) => m.name);
+export const SPAN_NAMES: readonly string[] = SPANS.map((s) => s.name);
+export const RESOURCE_KEYS: readonly string[] = RESOURCE_ATTRIBUTES.map((a) => a.key);
+export const SIGNAL_ATTRIBUTE_KEYS: readonly string[] = SIGNAL_ATTRIBUTES.map((a) => a.key);
+
+/** Model names from these organisations are public and sent as-is; others are hashed. */
+export const DEFAULT_PUBLIC_MODEL_ORGS: readonly string[] = ['Xenova', 'onnx-community', 'HuggingFaceTB', 'google', 'microsoft', 'meta-llama', 'openai', 'sentence-transformers', 'distilbert', 'facebook'];
