@@ -1,0 +1,40 @@
+// Builds dist/: small entry bundles for the start-up path, one bundle for the OpenTelemetry
+// pipeline (loaded only when telemetry is on), the CLI, and type declarations for the API.
+import { build } from 'esbuild';
+import { readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const root = new URL('..', import.meta.url);
+process.chdir(root);
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const require = createRequire(import.meta.url);
+const sdkVersion = JSON.parse(readFileSync(require.resolve('@opentelemetry/sdk-trace/package.json'), 'utf8')).version;
+
+rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  // Node 20 must still parse the entry files, to print "unsupported" and step aside.
+  target: 'node20',
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { __TA_VERSION__: JSON.stringify(pkg.version), __TA_SDK_VERSION__: JSON.stringify(sdkVersion) },
+  external: ['./runtime.cjs', 'systeminformation'],
+};
+// ESM bundles need a real `require` for the lazily loaded runtime.cjs.
+const esmBanner = { js: "import { createRequire as __taCreateRequire } from 'node:module'; const require = __taCreateRequire(import.meta.url);" };
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src/preload.ts'], outfile: 'dist/preload.mjs', format: 'esm', banner: esmBanner }),
+  build({ ...common, entryPoints: ['src/preload.ts'], outfile: 'dist/preload.cjs', format: 'cjs' }),
+  build({ ...common, entryPoints: ['src/api/index.ts'], outfile: 'dist/api.mjs', format: 'esm', banner: esmBanner }),
+  build({ ...common, entryPoints: ['src/api/index.ts'], outfile: 'dist/api.cjs', format: 'cjs' }),
+  build({ ...common, entryPoints: ['src/runtime.ts'], outfile: 'dist/runtime.cjs', format: 'cjs', minifyWhitespace: true, minifyIdentifiers: false }),
+  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.mjs', format: 'esm', banner: { js: '#!/usr/bin/env node\n' + esmBanner.js } }),
+]);
+
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -1,0 +1,85 @@
+import { fileURLToPath } from 'node:url';
+import { consentRevoked, decide, type Decision, type StartOptions } from './decide/decision.js';
+import { noticeDue, showNoticeOnce } from './decide/notice.js';
+import { agentPaths } from './decide/paths.js';
+import { markChildren } from './decide/process-role.js';
+import { unsupportedRuntimeReason } from './decide/runtime-support.js';
+import { INSTRUMENTATIONS } from './collect/instrumentations/index.js';
+import { installHooks } from './collect/instrumentations/hooks.js';
+import { satisfies } from './collect/instrumentations/wrap-util.js';
+import { getState, setState, type AgentState, type RunningAgent } from './state.js';
+import { AGENT_VERSION, SDK_VERSION } from './version.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const say = (line: string) => {
+  try { process.stderr.write(`telemetry-agent: ${line}\n`); } catch { /* stderr closed */ }
+};
+
+/**
+ * The decision path, run once per process by the preload or by start(): decide, explain,
+ * and only when telemetry is on in the main process, hook the instrumented libraries and
+ * schedule the pipeline. Never throws.
+ */
+export function boot(options: StartOptions = {}, ownCli?: string): AgentState | undefined {
+  try {
+    const existing = getState();
+    if (existing) {
+      existing.agent()?.setService(options.serviceName, options.serviceVersion);
+      return existing;
+    }
+    const unsupported = unsupportedRuntimeReason();
+    if (unsupported) {
+      say(`disabled: ${unsupported}. The app runs without telemetry.`);
+      return undefined;
+    }
+    const decision = decide(process.env, options, ownCli ?? defaultCliPath());
+    const state = createState(decision, options);
+    setState(state);
+    if (!decision.role.main || decision.consent.sdkDisabled) return state;
+
+    for (const p of decision.problems) say(p);
+    if (consentRevoked(decision.consent)) {
+      try { rmSync(join(agentPaths().cacheDir, 'queue'), { recursive: true, force: true }); } catch { /* nothing queued */ }
+    }
+    if (noticeDue(decision)) showNoticeOnce(decision);
+    if (!decision.active) return state;
+
+    markChildren();
+    installHooks(INSTRUMENTATIONS, { signals: () => state.agent()?.signals, debug: (m) => decision.config.debug && say(`debug: ${m}`), satisfies });
+    // The pipeline loads after the app's first synchronous run, unless a library or the API needs it sooner.
+    setImmediate(() => state.agent()).unref();
+    return state;
+  } catch (e) {
+    say(`disabled after an internal error (${e}). The app runs without telemetry; please report this.`);
+    return undefined;
+  }
+}
+
+function createState(decision: Decision, options: StartOptions): AgentState {
+  let agent: RunningAgent | undefined;
+  let failed = false;
+  return {
+    decision,
+    options,
+    agent() {
+      if (agent || failed || !decision.active) return agent;
+      try {
+        const runtime = require('./runtime.cjs') as typeof import('./runtime.js');
+        agent = runtime.createAgent({ decision, options, agentVersion: AGENT_VERSION, sdkVersion: SDK_VERSION });
+      } catch (e) {
+        failed = true;
+        say(`disabled after an internal error while starting (${e}). The app runs without telemetry.`);
+      }
+      return agent;
+    },
+  };
+}
+
+function defaultCliPath(): string | undefined {
+  try {
+    return fileURLToPath(new URL('./cli.mjs', import.meta.url));
+  } catch {
+    return typeof __dirname === 'string' ? join(__dirname, 'cli.mjs') : undefined;
+  }
+}

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createFileExclusive, writeFileAtomic } from '../decide/atomic-file.js';
+
+const ID_FILE = 'install-id';
+const SALT_FILE = 'salt';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface PersistedId {
+  readonly value: string;
+  /** Where it lives, or undefined when it could not be saved (read-only home): then it is new every run. */
+  readonly file: string | undefined;
+}
+
+/**
+ * Reads a random value saved in `dir`, creating it on first use. Concurrent first runs agree
+ * through an exclusive create; a corrupt file is replaced; a read-only home gets a per-run value.
+ */
+function persisted(dir: string, name: string, valid: (s: string) => boolean, fresh: () => string, debug: (m: string) => void): PersistedId {
+  const file = join(dir, name);
+  const read = (): string | undefined => {
+    try {
+      const v = readFileSync(file, 'utf8').trim();
+      return valid(v) ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const existing = read();
+  if (existing) return { value: existing, file };
+  const value = fresh();
+  try {
+    if (createFileExclusive(file, value + '\n')) return { value, file };
+    const winner = read();
+    if (winner) return { value: winner, file };
+    writeFileAtomic(file, value + '\n'); // the file exists but is corrupt: replace it
+    return { value, file };
+  } catch (e) {
+    debug(`cannot save ${file} (${(e as NodeJS.ErrnoException).code ?? e}); using a one-run value`);
+    return { value, file: undefined };
+  }
+}
+
+export function installId(configDir: string, debug: (m: string) => void = () => {}): PersistedId {
+  return persisted(configDir, ID_FILE, (s) => UUID.test(s), randomUUID, debug);
+}
+
+/** Salt for model-name hashes. It never leaves the machine. */
+export function localSalt(configDir: string, debug: (m: string) => void = () => {}): string {
+  return persisted(configDir, SALT_FILE, (s) => /^[0-9a-f]{64}$/.test(s), () => randomBytes(32).toString('hex'), debug).value;
+}
+
+export function installIdFile(configDir: string): string {
+  return join(configDir, ID_FILE);
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATA_CHANGES, DATA_VERSION } from '../catalog.js';
+import { writeFileAtomic } from './atomic-file.js';
+import type { Decision } from './decision.js';
+import { agentPaths } from './paths.js';
+
+const NOTICE_FILE = 'notice.json';
+
+/** Whether the one-time notice is due: undecided consent, a terminal, not CI, not shown for this data version. */
+export function noticeDue(d: Decision, isTTY: boolean | undefined = process.stderr.isTTY): boolean {
+  if (!d.role.main || !d.consent.undecided || !isTTY || d.ci) return false;
+  try {
+    const seen = JSON.parse(readFileSync(join(agentPaths().configDir, NOTICE_FILE), 'utf8')) as { dataVersion?: number };
+    return seen.dataVersion !== DATA_VERSION;
+  } catch {
+    return true;
+  }
+}
+
+export function noticeText(d: Decision): string {
+  const sending = d.consent.granted;
+  const lines = [
+    `telemetry-agent: this program can send anonymous telemetry (hardware, memory, ML training progress and inference timings, redacted errors) to ${d.config.endpoint}.`,
+    sending ? '  It is sent unless you turn it off.' : '  Nothing is sent until you turn it on.',
+  ];
+  if (d.consent.staleConsent) {
+    const newer = DATA_CHANGES.filter((c) => c.version > d.consent.staleConsent!.dataVersion).map((c) => c.summary);
+    lines.push(`  What is collected changed since you enabled it: ${newer.join('; ')}. Run \`npx telemetry-agent enable\` again to keep sending.`);
+  }
+  lines.push(
+    '  on: `npx telemetry-agent enable`   off: `npx telemetry-agent disable` or DO_NOT_TRACK=1',
+    '  see what would be sent: TELEMETRY_AGENT_INSPECT=1   details: `npx telemetry-agent status`',
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** Prints the notice once and remembers it. Never blocks beyond one small write; never throws. */
+export function showNoticeOnce(d: Decision, write: (s: string) => void = (s) => process.stderr.write(s)): void {
+  try {
+    write(noticeText(d));
+    writeFileAtomic(join(agentPaths().configDir, NOTICE_FILE), JSON.stringify({ dataVersion: DATA_VERSION, shownAt: new Date().toISOString() }) + '\n');
+  } catch {
+    // A read-only home only means the notice shows again next time.
+  }
+}

@@ -1,0 +1,46 @@
+import { isMainThread } from 'node:worker_threads';
+import { basename } from 'node:path';
+import { realpathSync } from 'node:fs';
+import type { Env } from './env-flags.js';
+
+/** Set in the environment of every process started by one where the agent runs. */
+export const PARENT_MARKER = 'TELEMETRY_AGENT_PARENT_PID';
+
+const RANK_VARIABLES = ['RANK', 'SLURM_PROCID', 'OMPI_COMM_WORLD_RANK', 'PMI_RANK'];
+
+// Package managers and this CLI start the real app as a child: staying passive in them lets
+// `NODE_OPTIONS="--import telemetry-agent" npm start` instrument the app, not npm.
+const LAUNCHERS = new Set(['npm-cli.js', 'npx-cli.js', 'npm', 'npx', 'yarn.js', 'yarn.cjs', 'yarn', 'pnpm.cjs', 'pnpm.mjs', 'pnpm', 'corepack.cjs', 'corepack', 'telemetry-agent']);
+
+export type ProcessRole =
+  | { readonly main: true; readonly reason: string }
+  | { readonly main: false; readonly reason: string; readonly launcher?: boolean };
+
+/** `ownCli` is the path of this package's CLI script, which counts as a launcher too. */
+export function detectProcessRole(env: Env = process.env, argv: readonly string[] = process.argv, mainThread: boolean = isMainThread, ownCli?: string): ProcessRole {
+  if (!mainThread) return { main: false, reason: 'a worker thread' };
+  if (env.NODE_UNIQUE_ID !== undefined) return { main: false, reason: 'a cluster worker' };
+  for (const name of RANK_VARIABLES) {
+    const v = env[name];
+    if (v !== undefined && v.trim() !== '' && Number(v) !== 0) return { main: false, reason: `rank ${v} of a distributed launch (${name})` };
+  }
+  const parent = env[PARENT_MARKER];
+  if (parent !== undefined && parent !== String(process.pid)) return { main: false, reason: `a child of process ${parent}, where the agent already runs` };
+  const script = argv[1];
+  if (script !== undefined && (LAUNCHERS.has(basename(script)) || isSameFile(script, ownCli))) return { main: false, reason: 'a package manager or the telemetry-agent CLI', launcher: true };
+  return { main: true, reason: 'the main process' };
+}
+
+function isSameFile(a: string, b: string | undefined): boolean {
+  if (b === undefined || basename(a) !== basename(b)) return false;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+/** Marks this process's future children, so their inherited preload stays passive. */
+export function markChildren(env: NodeJS.ProcessEnv = process.env): void {
+  env[PARENT_MARKER] = String(process.pid);
+}

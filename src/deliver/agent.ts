@@ -1,0 +1,217 @@
+import os from 'node:os';
+import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { emptyResource, type Resource } from '@opentelemetry/resources';
+import { MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { JsonMetricsSerializer, JsonTraceSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { DEFAULT_PUBLIC_MODEL_ORGS } from '../catalog.js';
+import type { Decision, StartOptions } from '../decide/decision.js';
+import { agentPaths } from '../decide/paths.js';
+import { hardwareKey, probeHardware, quickHardware, readHardwareCache, type Hardware } from '../collect/hardware.js';
+import { installId, localSalt } from '../collect/install-id.js';
+import { resourceAttributes } from '../collect/resource-attributes.js';
+import { observeRuntimeMetrics } from '../collect/runtime-metrics.js';
+import { startGpuSampling } from '../collect/gpu-sampling.js';
+import { createRedactor } from '../protect/redact.js';
+import { safeModelName } from '../protect/model-name.js';
+import { protectResource } from '../protect/protect-resource.js';
+import { protectSpans } from '../protect/protect-spans.js';
+import { protectMetrics } from '../protect/protect-metrics.js';
+import { Delivery } from './delivery.js';
+import { DiskQueue } from './disk-queue.js';
+import { installExitHooks } from './exit-hooks.js';
+import { createInspector } from './inspect.js';
+import { AgentMetricReader } from './metric-reader.js';
+import { SignalsImpl } from './signals-impl.js';
+import { SpanBuffer } from './span-buffer.js';
+
+export interface AgentInit {
+  readonly decision: Decision;
+  readonly options: StartOptions;
+  readonly agentVersion: string;
+  readonly sdkVersion: string;
+}
+
+/** The running pipeline: collect → protect → deliver. Created only when telemetry is on (or inspected). */
+export class Agent {
+  readonly signals: SignalsImpl;
+  readonly queue: DiskQueue;
+  private serviceName: string | undefined;
+  private serviceVersion: string | undefined;
+  private hardware: Hardware;
+  private readonly installId: string;
+  private readonly redact: (s: string) => string;
+  private readonly delivery: Delivery;
+  private readonly spans: SpanBuffer;
+  private readonly tracerProvider: TracerProvider;
+  private readonly meterProvider: MeterProvider;
+  private readonly reader: AgentMetricReader;
+  private readonly removeExitHooks: () => void;
+  private resourceCache: Resource | undefined;
+  private flushing: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly init: AgentInit) {
+    const { decision, options } = init;
+    const { config } = decision;
+    const debug = config.debug ? (m: string) => { try { process.stderr.write(`telemetry-agent debug: ${m}\n`); } catch { /* closed stderr */ } } : () => {};
+    this.debug = debug;
+    const paths = agentPaths();
+    this.serviceName = config.serviceName;
+    this.serviceVersion = options.serviceVersion;
+
+    // Without consent (inspect only) nothing is written to disk: IDs and salt live for this run only.
+    this.installId = decision.send ? installId(paths.configDir, debug).value : randomUUID();
+    const salt = decision.send ? localSalt(paths.configDir, debug) : randomBytes(32).toString('hex');
+    this.redact = createRedactor({ homeDir: os.homedir(), userName: safeUserName(), hostName: os.hostname(), appRoot: process.cwd() });
+    const publicOrgs = [...DEFAULT_PUBLIC_MODEL_ORGS, ...(options.publicModelOrgs ?? [])];
+
+    const key = hardwareKey();
+    const cached = readHardwareCache(paths.cacheDir, key);
+    this.hardware = cached ?? quickHardware();
+    if (!cached) void probeHardware(paths.cacheDir, key, debug).then((h) => { this.hardware = h; this.resourceCache = undefined; });
+
+    this.queue = new DiskQueue(join(paths.cacheDir, 'queue'), { maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles }, debug);
+    this.delivery = new Delivery({
+      config,
+      send: decision.send,
+      queue: this.queue,
+      inspect: config.inspect ? createInspector(config.inspectFile, debug) : undefined,
+      debug,
+    });
+
+    this.spans = new SpanBuffer({ maxQueue: 2048, batchSize: 512, delayMs: 5000, exportSpans: (s) => this.exportSpans(s), onDrop: (n) => debug(`span buffer full: dropped ${n} span(s)`) });
+    this.tracerProvider = new TracerProvider({ resource: emptyResource(), spanProcessors: [this.spans] });
+    this.reader = new AgentMetricReader(config.metricIntervalMs, (rm) => this.exportMetrics(rm));
+    this.meterProvider = new MeterProvider({ resource: emptyResource(), readers: [this.reader] });
+    const meter = this.meterProvider.getMeter('telemetry-agent', init.agentVersion);
+    this.signals = new SignalsImpl({
+      tracer: this.tracerProvider.getTracer('telemetry-agent', init.agentVersion),
+      meter,
+      redact: this.redact,
+      modelName: (x) => safeModelName(x, { publicOrgs, salt }),
+      debug,
+    });
+    observeRuntimeMetrics(meter);
+    startGpuSampling(this.signals);
+
+    this.removeExitHooks = installExitHooks({
+      flush: () => this.flushForExit(),
+      queueRemainingSync: () => this.queueRemainingSync(),
+      onFatal: (error, origin) => this.recordFatal(error, origin),
+      debug,
+    });
+    // Earlier runs' undelivered payloads: in the background, after the app has started.
+    setImmediate(() => void this.delivery.drainQueue((n) => this.signals.record('telemetry_agent.queue.dropped', n))).unref();
+  }
+
+  readonly debug: (m: string) => void;
+
+  setService(name: string | undefined, version: string | undefined): void {
+    if (name) this.serviceName = name;
+    if (version) this.serviceVersion = version;
+    this.resourceCache = undefined;
+  }
+
+  /** Exports everything now, bounded by the flush timeout. Never rejects. */
+  async flush(timeoutMs = this.init.decision.config.flushTimeoutMs): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((r) => { timer = setTimeout(r, timeoutMs); });
+    try {
+      await Promise.race([bound, (async () => {
+        await this.spans.flushNow();
+        await this.reader.collectAndExport();
+      })()]);
+    } catch (e) {
+      this.debug(`flush failed: ${e}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    await this.flushForExit();
+    this.queueRemainingSync();
+    this.stopped = true;
+    this.removeExitHooks();
+    await Promise.allSettled([this.tracerProvider.shutdown(), this.meterProvider.shutdown()]);
+  }
+
+  /** Ends open spans, exports them and the metrics; what misses the deadline is queued. */
+  flushForExit(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    const timeout = this.init.decision.config.flushTimeoutMs;
+    const abort = this.delivery.beginExit(Date.now() + timeout);
+    const ended = this.spans.takeAllSync();
+    this.flushing = (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((r) => { timer = setTimeout(() => { abort.abort(); r(); }, timeout); });
+      try {
+        await Promise.race([bound, Promise.allSettled([
+          ended.length > 0 ? this.exportSpans(ended) : undefined,
+          this.reader.collectAndExport(),
+        ])]);
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return this.flushing;
+  }
+
+  queueRemainingSync(): void {
+    if (this.stopped) return;
+    try {
+      this.delivery.queueInFlightSync();
+      const spans = this.spans.takeAllSync();
+      if (spans.length === 0) return;
+      const json = JsonTraceSerializer.serializeRequest(protectSpans(spans, this.resource(), this.redact));
+      if (json) this.delivery.queueSync('traces', json);
+    } catch (e) {
+      this.debug(`cannot queue at exit: ${e}`);
+    }
+  }
+
+  recordFatal(error: unknown, origin: string): void {
+    const span = this.signals.startSpan('uncaught_exception', { 'exception.origin': origin });
+    this.signals.markError((span as unknown as { span: import('@opentelemetry/api').Span }).span, error, true);
+    span.end();
+  }
+
+  private resource(): Resource {
+    this.resourceCache ??= protectResource(resourceAttributes({
+      serviceName: this.serviceName,
+      serviceVersion: this.serviceVersion,
+      installId: this.installId,
+      sdkVersion: this.init.sdkVersion,
+      agentVersion: this.init.agentVersion,
+      hardware: this.hardware,
+      ci: this.init.decision.ci !== undefined,
+    }));
+    return this.resourceCache;
+  }
+
+  private async exportSpans(spans: ReadableSpan[]): Promise<void> {
+    const safe = protectSpans(spans, this.resource(), this.redact);
+    if (safe.length === 0) return;
+    const json = JsonTraceSerializer.serializeRequest(safe);
+    if (!json) return;
+    await this.delivery.deliver('traces', { json, protobuf: () => ProtobufTraceSerializer.serializeRequest(safe) });
+  }
+
+  private async exportMetrics(rm: ResourceMetrics): Promise<void> {
+    const safe = protectMetrics(rm, this.resource());
+    const json = JsonMetricsSerializer.serializeRequest(safe);
+    if (!json) return;
+    await this.delivery.deliver('metrics', { json, protobuf: () => ProtobufMetricsSerializer.serializeRequest(safe) });
+  }
+}
+
+function safeUserName(): string | undefined {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME;
+  }
+}

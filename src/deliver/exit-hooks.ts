@@ -1,0 +1,54 @@
+export interface ExitActions {
+  /** Async flush bounded by the flush timeout; resolves, never rejects. */
+  flush(): Promise<void>;
+  /** Synchronous: everything not delivered goes to the disk queue. */
+  queueRemainingSync(): void;
+  /** An uncaught exception or unhandled rejection is about to end the process. */
+  onFatal(error: unknown, origin: string): void;
+  debug(m: string): void;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Flushes at exit without changing how the process ends: the exit code is never touched,
+ * a signal with no app listener still kills the process by that signal (after a bounded flush),
+ * and a signal the app listens to is left to the app.
+ */
+export function installExitHooks(a: ExitActions): () => void {
+  let flushedAtBeforeExit = false;
+  const guard = (fn: () => void) => () => { try { fn(); } catch (e) { a.debug(`exit hook failed: ${e}`); } };
+
+  const onBeforeExit = () => {
+    if (flushedAtBeforeExit) return;
+    flushedAtBeforeExit = true;
+    void a.flush();
+  };
+  const onExit = guard(() => a.queueRemainingSync());
+  const onFatal = (error: unknown, origin: string) => {
+    try { a.onFatal(error, origin); } catch (e) { a.debug(`crash recording failed: ${e}`); }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    const appListens = process.listenerCount(signal) > 1;
+    if (appListens) {
+      void a.flush(); // the app decides when to exit; the 'exit' hook queues the rest
+      return;
+    }
+    process.removeListener(signal, onSignal);
+    void a.flush().finally(guard(() => {
+      a.queueRemainingSync();
+      process.kill(process.pid, signal); // no listener now: the default action ends the process by this signal
+    }));
+  };
+
+  process.on('beforeExit', onBeforeExit);
+  process.on('exit', onExit);
+  process.on('uncaughtExceptionMonitor', onFatal);
+  for (const s of SIGNALS) process.on(s, onSignal);
+  return () => {
+    process.removeListener('beforeExit', onBeforeExit);
+    process.removeListener('exit', onExit);
+    process.removeListener('uncaughtExceptionMonitor', onFatal);
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
+  };
+}

@@ -1,0 +1,152 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes as OtelAttributes, type Counter, type Gauge, type Histogram, type Meter, type Span, type Tracer } from '@opentelemetry/api';
+import { METRICS, type MetricSpec } from '../catalog.js';
+import type { Attributes, Signals, SpanHandle } from '../collect/signals.js';
+import { ALLOWED_SIGNAL_KEYS } from '../protect/allow-list.js';
+import { errorAttributes, errorType } from '../protect/error-attributes.js';
+import { redactAttributes } from '../protect/redact.js';
+
+const INFERENCE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Every call is a histogram value; spans only for the first calls and then about one per second. */
+const SAMPLE_FIRST = 10;
+const SAMPLE_INTERVAL_MS = 1000;
+/** Error events per error type per minute: a crash loop cannot flood the collector. */
+const ERROR_EVENTS_PER_MINUTE = 10;
+
+class Handle implements SpanHandle {
+  constructor(readonly span: Span, private readonly owner: SignalsImpl) {}
+  setAttributes(attributes: Attributes): void {
+    try { this.span.setAttributes(this.owner.safe(attributes)); } catch { /* never into the app */ }
+  }
+  recordError(error: unknown): void {
+    try { this.owner.markError(this.span, error); } catch { /* never into the app */ }
+  }
+  end(): void {
+    try { this.span.end(); } catch { /* never into the app */ }
+  }
+}
+
+type Instrument = { kind: 'gauge'; i: Gauge } | { kind: 'counter'; i: Counter } | { kind: 'histogram'; i: Histogram };
+
+export interface SignalsDeps {
+  readonly tracer: Tracer;
+  readonly meter: Meter;
+  readonly redact: (s: string) => string;
+  readonly modelName: (idOrPath: unknown) => string | undefined;
+  readonly debug: (m: string) => void;
+}
+
+export class SignalsImpl implements Signals {
+  private readonly current = new AsyncLocalStorage<Handle>();
+  private readonly instruments = new Map<string, Instrument>();
+  private readonly specs = new Map<string, MetricSpec>(METRICS.map((m) => [m.name, m]));
+  private readonly safeCache = new WeakMap<object, OtelAttributes>();
+  private readonly sampling = new WeakMap<object, { calls: number; lastSpanAt: number }>();
+  private readonly errorEvents = new Map<string, { windowStart: number; count: number }>();
+
+  constructor(private readonly d: SignalsDeps) {}
+
+  /** Allow-listed, redacted attributes; cached per attributes object because hot paths reuse theirs. */
+  safe(attributes: Attributes | undefined): OtelAttributes {
+    if (!attributes) return {};
+    let s = this.safeCache.get(attributes);
+    if (!s) {
+      s = redactAttributes(attributes, ALLOWED_SIGNAL_KEYS, this.d.redact) as OtelAttributes;
+      this.safeCache.set(attributes, s);
+    }
+    return s;
+  }
+
+  startSpan(name: string, attributes?: Attributes, parent?: SpanHandle, startTime?: number): SpanHandle {
+    const p = (parent as Handle | undefined) ?? this.current.getStore();
+    const ctx = p ? trace.setSpan(ROOT_CONTEXT, p.span) : ROOT_CONTEXT;
+    // Span attributes are not cached: they are usually built once per span.
+    const attrs = attributes ? (redactAttributes(attributes, ALLOWED_SIGNAL_KEYS, this.d.redact) as OtelAttributes) : undefined;
+    return new Handle(this.d.tracer.startSpan(name, { attributes: attrs, startTime }, ctx), this);
+  }
+
+  withSpan<T>(span: SpanHandle, fn: () => T): T {
+    return span instanceof Handle ? this.current.run(span, fn) : fn();
+  }
+
+  record(metric: string, value: number, attributes?: Attributes): void {
+    try {
+      if (!Number.isFinite(value)) return;
+      const inst = this.instrument(metric);
+      if (!inst) return;
+      const attrs = this.safe(attributes);
+      if (inst.kind === 'gauge') inst.i.record(value, attrs);
+      else if (inst.kind === 'counter') inst.i.add(value, attrs);
+      else inst.i.record(value, attrs);
+    } catch (e) {
+      this.d.debug(`cannot record ${metric}: ${e}`);
+    }
+  }
+
+  inference(seconds: number, attributes: Attributes, error?: unknown, startTimeMs?: number): void {
+    try {
+      this.record('ml.inference.duration', seconds, attributes);
+      const now = Date.now();
+      let s = this.sampling.get(attributes);
+      if (!s) this.sampling.set(attributes, (s = { calls: 0, lastSpanAt: 0 }));
+      s.calls++;
+      if (error === undefined && s.calls > SAMPLE_FIRST && now - s.lastSpanAt < SAMPLE_INTERVAL_MS) return;
+      const every = s.calls <= SAMPLE_FIRST ? 1 : s.calls;
+      s.calls = s.calls <= SAMPLE_FIRST ? s.calls : 0;
+      s.lastSpanAt = now;
+      const start = startTimeMs !== undefined ? performance.timeOrigin + startTimeMs : now - seconds * 1000;
+      const span = this.startSpan('ml.inference', { ...attributes, 'ml.inference.sampled_every': every }, undefined, start) as Handle;
+      if (error !== undefined) this.markError(span.span, error);
+      span.span.end(start + seconds * 1000);
+    } catch (e) {
+      this.d.debug(`cannot record an inference: ${e}`);
+    }
+  }
+
+  countError(error: unknown): void {
+    this.record('ml.errors', 1, { 'error.type': errorType(error) });
+  }
+
+  modelName(idOrPath: unknown): string | undefined {
+    try {
+      return this.d.modelName(idOrPath);
+    } catch {
+      return undefined;
+    }
+  }
+
+  debug(message: string): void {
+    this.d.debug(message);
+  }
+
+  /** Status ERROR always; the exception event only within the per-type budget. */
+  markError(span: Span, error: unknown, force = false): void {
+    const attrs = errorAttributes(error, this.d.redact);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: attrs['exception.message'] });
+    this.countError(error);
+    if (force || this.withinErrorBudget(attrs['exception.type'])) span.addEvent('exception', attrs);
+  }
+
+  private withinErrorBudget(type: string): boolean {
+    const now = Date.now();
+    let b = this.errorEvents.get(type);
+    if (!b || now - b.windowStart > 60_000) this.errorEvents.set(type, (b = { windowStart: now, count: 0 }));
+    return ++b.count <= ERROR_EVENTS_PER_MINUTE;
+  }
+
+  private instrument(name: string): Instrument | undefined {
+    let inst = this.instruments.get(name);
+    if (inst) return inst;
+    const spec = this.specs.get(name);
+    if (!spec) {
+      this.d.debug(`metric ${name} is not in the catalog; not recorded`);
+      return undefined;
+    }
+    const o = { unit: spec.unit, description: spec.description };
+    if (spec.kind === 'gauge') inst = { kind: 'gauge', i: this.d.meter.createGauge(name, o) };
+    else if (spec.kind === 'counter') inst = { kind: 'counter', i: this.d.meter.createCounter(name, o) };
+    else inst = { kind: 'histogram', i: this.d.meter.createHistogram(name, { ...o, advice: { explicitBucketBoundaries: INFERENCE_BUCKETS } }) };
+    this.instruments.set(name, inst);
+    return inst;
+  }
+}

@@ -1,0 +1,28 @@
+import type { Decision, StartOptions } from './decide/decision.js';
+import type { Signals } from './collect/signals.js';
+
+/** What the API needs from the running pipeline (implemented by deliver/agent.ts). */
+export interface RunningAgent {
+  readonly signals: Signals & { markError(span: unknown, error: unknown, force?: boolean): void };
+  setService(name: string | undefined, version: string | undefined): void;
+  flush(timeoutMs?: number): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Shared by every copy of the agent in the process (ESM preload, CJS preload, API): one per process. */
+export interface AgentState {
+  readonly decision: Decision;
+  readonly options: StartOptions;
+  /** Loads the pipeline on first use; undefined while telemetry is off or after a failure. */
+  agent(): RunningAgent | undefined;
+}
+
+const KEY = Symbol.for('telemetry-agent.state');
+
+export function getState(): AgentState | undefined {
+  return (globalThis as Record<symbol, AgentState | undefined>)[KEY];
+}
+
+export function setState(s: AgentState): void {
+  (globalThis as Record<symbol, AgentState | undefined>)[KEY] = s;
+}
