@@ -10,7 +10,7 @@ export function errorType(error: unknown): string {
 }
 
 /** `exception.*` attributes with the message and stack passed through the redactor. */
-export function errorAttributes(error: unknown, redact: (s: string) => string): { 'exception.type': string; 'exception.message': string; 'exception.stacktrace'?: string } {
+export function errorAttributes(error: unknown, redact: ((s: string) => string) & { stack?: (s: string) => string }): { 'exception.type': string; 'exception.message': string; 'exception.stacktrace'?: string } {
   const type = errorType(error);
   let message = '';
   let stack: string | undefined;
@@ -24,6 +24,6 @@ export function errorAttributes(error: unknown, redact: (s: string) => string): 
     message = 'unreadable error';
   }
   const out: { 'exception.type': string; 'exception.message': string; 'exception.stacktrace'?: string } = { 'exception.type': type, 'exception.message': redact(message) };
-  if (stack) out['exception.stacktrace'] = redact(stack);
+  if (stack) out['exception.stacktrace'] = (redact.stack ?? redact)(stack);
   return out;
 }
