@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// A tiny TensorFlow.js training run (ESM): 3 epochs of a linear model on synthetic data, a few
+// seconds at most. Run it with the agent to get an `ml.train` span with one `ml.train.epoch`
+// child per epoch, training progress/loss metrics and tfjs memory gauges:
+//
+//   TELEMETRY_AGENT_ENABLED=1 node --import telemetry-agent examples/train-tfjs.mjs
+//
+// The script itself knows nothing about telemetry: it prints one line per epoch from its own
+// callback (verbose: 0 silences tfjs' progress output).
+
+import tf from '@tensorflow/tfjs'; // a CommonJS package: default import = module.exports
+
+const SAMPLES = 256;
+const EPOCHS = 3;
+
+// y = 3·x0 − 2·x1 + 1 + noise, with a fixed pseudo-random sequence so runs are comparable.
+let seed = 42;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+const xsData = [];
+const ysData = [];
+for (let i = 0; i < SAMPLES; i++) {
+  const a = rand();
+  const b = rand();
+  xsData.push([a, b]);
+  ysData.push([3 * a - 2 * b + 1 + rand() * 0.05]);
+}
+const xs = tf.tensor2d(xsData);
+const ys = tf.tensor2d(ysData);
+
+const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+model.compile({ optimizer: tf.train.adam(0.1), loss: 'meanSquaredError' });
+
+const started = Date.now();
+await model.fit(xs, ys, {
+  epochs: EPOCHS,
+  batchSize: 32,
+  verbose: 0,
+  callbacks: {
+    onEpochEnd: async (epoch, logs) => {
+      console.log(`epoch ${epoch + 1}/${EPOCHS}  loss=${logs.loss.toFixed(4)}`);
+    },
+  },
+});
+
+const prediction = model.predict(tf.tensor2d([[0.5, -0.5]]));
+console.log(`done in ${Date.now() - started} ms; f(0.5, -0.5) = ${prediction.dataSync()[0].toFixed(3)} (expected ≈ 3.5)`);
+tf.dispose([xs, ys, prediction]);
+model.dispose();

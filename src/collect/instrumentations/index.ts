@@ -1,0 +1,14 @@
+// Every library instrumentation, in one list. Adding a library = one file + one entry here.
+
+import { onnxruntimeInstrumentation } from './onnxruntime.js';
+import { tfjsInstrumentation } from './tfjs.js';
+import { transformersInstrumentation } from './transformers.js';
+import type { Instrumentation } from './types.js';
+
+export type { Instrumentation } from './types.js';
+
+export const INSTRUMENTATIONS: readonly Instrumentation[] = [
+  tfjsInstrumentation,
+  onnxruntimeInstrumentation,
+  transformersInstrumentation,
+];

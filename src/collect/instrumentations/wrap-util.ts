@@ -1,0 +1,305 @@
+// Small helpers shared by the library instrumentations: safe method wrapping (idempotent,
+// reversible, keeps `name`/`length`), a tiny semver-range check, and "call the original
+// exactly once" helpers for spans around sync/async calls.
+//
+// Nothing here may throw into the host app: every helper either returns a status or is
+// documented as rethrowing only the wrapped function's own error.
+
+import type { Attributes, Signals, SpanHandle } from '../signals.js';
+
+/**
+ * Marks a wrapper and points at the function it replaced. `Symbol.for` (not a local Symbol) so
+ * that two copies of the agent in one process (e.g. the ESM preload and a CJS `require` of the
+ * API bundle) see each other's wrappers and never wrap twice.
+ */
+export const ORIGINAL = Symbol.for('telemetry-agent.original');
+
+type AnyFunction = (this: unknown, ...args: any[]) => any;
+
+/** The function a wrapper replaced, or undefined when `fn` is not one of our wrappers. */
+export function originalOf(fn: unknown): AnyFunction | undefined {
+  if (typeof fn !== 'function') return undefined;
+  try {
+    const original = (fn as unknown as Record<symbol, unknown>)[ORIGINAL];
+    return typeof original === 'function' ? (original as AnyFunction) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isWrapped(fn: unknown): boolean {
+  return originalOf(fn) !== undefined;
+}
+
+function defineValue(target: object, name: PropertyKey, desc: PropertyDescriptor, value: unknown): boolean {
+  if (desc.configurable) {
+    Object.defineProperty(target, name, {
+      value,
+      writable: desc.writable,
+      enumerable: desc.enumerable,
+      configurable: true,
+    });
+    return true;
+  }
+  if (desc.writable) {
+    (target as Record<PropertyKey, unknown>)[name] = value;
+    return (target as Record<PropertyKey, unknown>)[name] === value;
+  }
+  return false;
+}
+
+/**
+ * Replaces the OWN data property `target[name]` (a function) by `makeWrapper(original)`.
+ * Returns true when the property is (now or already) wrapped by us. Returns false, changing
+ * nothing, when the property is missing, inherited, an accessor (e.g. a getter-only CJS
+ * re-export), not a function, or neither writable nor configurable. Never throws.
+ */
+export function wrapMethod<F extends AnyFunction>(
+  target: unknown,
+  name: string,
+  makeWrapper: (original: F) => F,
+): boolean {
+  try {
+    if (target === null || (typeof target !== 'object' && typeof target !== 'function')) return false;
+    const desc = Object.getOwnPropertyDescriptor(target, name);
+    if (!desc || !('value' in desc) || typeof desc.value !== 'function') return false;
+    if (isWrapped(desc.value)) return true;
+    if (!desc.writable && !desc.configurable) return false;
+    const original = desc.value as F;
+    const wrapper = makeWrapper(original);
+    // Keep what introspection sees: the same name and arity as the original.
+    Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
+    Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
+    Object.defineProperty(wrapper, ORIGINAL, { value: original, enumerable: false, configurable: true });
+    return defineValue(target, name, desc, wrapper);
+  } catch {
+    return false;
+  }
+}
+
+/** Puts back what `wrapMethod` replaced. Returns true when something was restored. Never throws. */
+export function unwrapMethod(target: unknown, name: string): boolean {
+  try {
+    if (target === null || (typeof target !== 'object' && typeof target !== 'function')) return false;
+    const desc = Object.getOwnPropertyDescriptor(target, name);
+    if (!desc || !('value' in desc)) return false;
+    const original = originalOf(desc.value);
+    if (!original) return false;
+    return defineValue(target, name, desc, original);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the own property `name` of `target` could be wrapped (a writable/configurable data property). */
+export function isPatchable(target: unknown, name: string): boolean {
+  try {
+    if (target === null || (typeof target !== 'object' && typeof target !== 'function')) return false;
+    const desc = Object.getOwnPropertyDescriptor(target, name);
+    return !!desc && 'value' in desc && typeof desc.value === 'function' && (!!desc.writable || !!desc.configurable);
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Versions
+
+type Version = { major: number; minor: number; patch: number; pre: boolean };
+
+function parseVersion(text: string): Version | undefined {
+  const m = /^\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?\s*$/.exec(text);
+  if (!m) return undefined;
+  return { major: Number(m[1]), minor: Number(m[2] ?? 0), patch: Number(m[3] ?? 0), pre: m[4] !== undefined };
+}
+
+function compareCore(a: Version, b: Version): number {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+
+/** a < b → negative. A prerelease sorts before its release (5.0.0-beta < 5.0.0). */
+function compare(a: Version, b: Version): number {
+  const c = compareCore(a, b);
+  if (c !== 0) return c;
+  if (a.pre === b.pre) return 0;
+  return a.pre ? -1 : 1;
+}
+
+/**
+ * A tiny semver range check: space-separated comparators that must all hold, each one of
+ * `>=`, `>`, `<=`, `<`, `=` or a bare version (exact). Partial versions are padded with zeros
+ * (`<5` means `<5.0.0`), and like npm, `<X.Y.Z` also excludes prereleases of X.Y.Z itself
+ * (`5.0.0-rc.1` does not satisfy `<5`). No `||`, `^`, `~`, `x` ranges. Invalid input → false.
+ */
+export function satisfies(version: string, range: string): boolean {
+  if (typeof version !== 'string' || typeof range !== 'string') return false;
+  const v = parseVersion(version);
+  if (!v) return false;
+  const parts = range.trim().split(/\s+/).filter(Boolean);
+  if (parts.length === 0) return false;
+  for (const part of parts) {
+    const m = /^(>=|<=|>|<|=)?(.+)$/.exec(part);
+    if (!m) return false;
+    const bound = parseVersion(m[2]!);
+    if (!bound) return false;
+    const c = compare(v, bound);
+    switch (m[1] ?? '=') {
+      case '>=': if (c < 0) return false; break;
+      case '>': if (c <= 0) return false; break;
+      case '<=': if (c > 0) return false; break;
+      case '<':
+        if (c >= 0) return false;
+        if (v.pre && !bound.pre && compareCore(v, bound) === 0) return false;
+        break;
+      case '=': if (c !== 0) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calling the original exactly once
+
+/** Whether `value` looks like a promise we may chain on. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * Runs `fn` (which calls the original) with `span` as the current span. `fn` runs exactly once:
+ * if the facade fails before calling it, it is called directly; if the facade fails after, its
+ * error is swallowed and what `fn` returned is returned. An error thrown by `fn` itself is
+ * rethrown unchanged.
+ */
+export function runInSpan<T>(signals: Signals | undefined, span: SpanHandle | undefined, fn: () => T): T {
+  if (!signals || !span) return fn();
+  let called = false;
+  let threw = false;
+  let value: T | undefined;
+  let error: unknown;
+  const inner = (): T => {
+    called = true;
+    try {
+      value = fn();
+      return value;
+    } catch (e) {
+      threw = true;
+      error = e;
+      throw e;
+    }
+  };
+  try {
+    signals.withSpan(span, inner);
+  } catch {
+    // either fn's own error (rethrown below) or a facade error (ignored)
+  }
+  if (!called) return fn();
+  if (threw) throw error;
+  return value as T;
+}
+
+/**
+ * Observes the settlement of `result` when it is a promise: returns a promise chained on it that
+ * settles the same way (same value, same rejection reason object) after `onSettled` ran. Non-promise
+ * results are observed synchronously and returned as they are. `onSettled` errors are swallowed.
+ *
+ * A chained promise (not the original) is returned on purpose: attaching a side handler to the
+ * original would mark its rejection as handled and hide an unhandled rejection from the app.
+ */
+export function observe<T>(result: T, onSettled: (error: unknown, failed: boolean) => void): T {
+  const safe = (error: unknown, failed: boolean): void => {
+    try {
+      onSettled(error, failed);
+    } catch {
+      // never let telemetry errors reach the app
+    }
+  };
+  if (!isThenable(result)) {
+    safe(undefined, false);
+    return result;
+  }
+  let chained: unknown;
+  try {
+    chained = (result as PromiseLike<unknown>).then(
+      (value) => {
+        safe(undefined, false);
+        return value;
+      },
+      (error: unknown) => {
+        safe(error, true);
+        throw error;
+      },
+    );
+  } catch {
+    safe(undefined, false);
+    return result;
+  }
+  return chained as T;
+}
+
+/** Calls the signals getter without ever throwing. */
+export function getSignals(get: (() => Signals) | undefined): Signals | undefined {
+  if (!get) return undefined;
+  try {
+    return get();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts a span without ever throwing. */
+export function safeStartSpan(
+  signals: Signals | undefined,
+  name: string,
+  attributes?: Attributes,
+  parent?: SpanHandle,
+): SpanHandle | undefined {
+  if (!signals) return undefined;
+  try {
+    return signals.startSpan(name, attributes, parent);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ends `span`, first recording `error` on it when `failed` (`recordError` also counts the error
+ * in `ml.errors`, so it is not counted again here). Never throws.
+ */
+export function finishSpan(span: SpanHandle | undefined, error: unknown, failed: boolean): void {
+  if (!span) return;
+  try {
+    if (failed) span.recordError(error);
+  } catch {
+    // ignore
+  }
+  try {
+    span.end();
+  } catch {
+    // ignore
+  }
+}
+
+/** Turns a model id/path/URL into what may be sent; only strings are considered. Never throws. */
+export function safeModelName(signals: Signals | undefined, idOrPath: unknown): string | undefined {
+  if (!signals || typeof idOrPath !== 'string' || idOrPath === '') return undefined;
+  try {
+    return signals.modelName(idOrPath);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A debug line through the facade. Never throws. */
+export function debug(get: (() => Signals) | undefined, message: string): void {
+  try {
+    getSignals(get)?.debug(message);
+  } catch {
+    // ignore
+  }
+}

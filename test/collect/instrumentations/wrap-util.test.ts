@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ORIGINAL,
+  isPatchable,
+  isWrapped,
+  observe,
+  originalOf,
+  runInSpan,
+  satisfies,
+  unwrapMethod,
+  wrapMethod,
+} from '../../../src/collect/instrumentations/wrap-util.js';
+import { RecordingSignals, throwingSignals } from './recording-signals.js';
+
+describe('satisfies', () => {
+  it.each([
+    ['4.22.0', '>=4.0.0 <5', true],
+    ['4.0.0', '>=4.0.0 <5', true],
+    ['3.21.0', '>=4.0.0 <5', false],
+    ['5.0.0', '>=4.0.0 <5', false],
+    ['5.0.0-rc.1', '>=4.0.0 <5', false], // like npm: <5 excludes 5.0.0 prereleases
+    ['4.1.0-beta.2', '>=4.0.0 <5', true],
+    ['4.0.0-beta.1', '>=4.0.0 <5', false], // a prerelease sorts before its release
+    ['1.30.0', '>=1.14.0 <2', true],
+    ['1.13.1', '>=1.14.0 <2', false],
+    ['1.31.0-dev.20260914-8d85527a0', '>=1.14.0 <2', true],
+    ['v4.3.1', '>=4.0.0 <5', true],
+    ['4.3.1+build.5', '>=4.0.0 <5', true],
+    ['4.3.1', '>4.3.1', false],
+    ['4.3.2', '>4.3.1', true],
+    ['4.3.1', '<=4.3.1', true],
+    ['4.3.2', '<=4.3', false],
+    ['4.3.1', '4.3.1', true],
+    ['4.3.1', '=4.3.0', false],
+    ['4', '>=4.0.0 <5', true],
+    ['', '>=4.0.0', false],
+    ['four', '>=4.0.0', false],
+    ['4.0.0', '', false],
+    ['4.0.0', '^4.0.0', false], // unsupported syntax → false, never a throw
+    ['4.0.0', '>=4.0.0 || <2', false],
+  ])('%s in "%s" → %s', (version, range, expected) => {
+    expect(satisfies(version, range)).toBe(expected);
+  });
+
+  it('never throws on junk', () => {
+    expect(satisfies(undefined as unknown as string, '>=1')).toBe(false);
+    expect(satisfies('1.0.0', null as unknown as string)).toBe(false);
+  });
+});
+
+describe('wrapMethod / unwrapMethod', () => {
+  it('keeps name and length, marks the wrapper, is idempotent, and unwrap restores the original', () => {
+    const target = {
+      compute(a: number, b: number) {
+        return a + b;
+      },
+    };
+    const original = target.compute;
+    let calls = 0;
+    const ok = wrapMethod<(a: number, b: number) => number>(target, 'compute', (orig) =>
+      function (this: unknown, a: number, b: number) {
+        calls++;
+        return orig.call(this, a, b);
+      });
+    expect(ok).toBe(true);
+    expect(target.compute).not.toBe(original);
+    expect(target.compute.name).toBe('compute');
+    expect(target.compute.length).toBe(2);
+    expect(isWrapped(target.compute)).toBe(true);
+    expect(originalOf(target.compute)).toBe(original);
+    expect((target.compute as unknown as Record<symbol, unknown>)[ORIGINAL]).toBe(original);
+    expect(Object.keys(target.compute)).toEqual([]);
+    const wrapped = target.compute;
+    expect(wrapMethod(target, 'compute', () => () => 0)).toBe(true);
+    expect(target.compute).toBe(wrapped);
+    expect(target.compute(2, 3)).toBe(5);
+    expect(calls).toBe(1);
+    expect(unwrapMethod(target, 'compute')).toBe(true);
+    expect(target.compute).toBe(original);
+    expect(unwrapMethod(target, 'compute')).toBe(false);
+  });
+
+  it('keeps the property flags (non-enumerable class methods stay non-enumerable)', () => {
+    class K {
+      m() {
+        return 1;
+      }
+    }
+    const before = Object.getOwnPropertyDescriptor(K.prototype, 'm')!;
+    wrapMethod(K.prototype, 'm', (o) => function (this: unknown) { return o.call(this); });
+    const after = Object.getOwnPropertyDescriptor(K.prototype, 'm')!;
+    expect({ ...after, value: undefined }).toEqual({ ...before, value: undefined });
+    expect(new K().m()).toBe(1);
+    unwrapMethod(K.prototype, 'm');
+    expect(Object.getOwnPropertyDescriptor(K.prototype, 'm')).toEqual(before);
+  });
+
+  it('refuses getter-only, frozen, inherited, missing and non-function properties without throwing', () => {
+    const inner = { f: () => 1 };
+    const reexport = Object.defineProperty({}, 'f', { enumerable: true, get: () => inner.f });
+    expect(isPatchable(reexport, 'f')).toBe(false);
+    expect(wrapMethod(reexport, 'f', () => () => 2)).toBe(false);
+    const frozen = Object.freeze({ f: () => 1 });
+    expect(wrapMethod(frozen, 'f', () => () => 2)).toBe(false);
+    expect(frozen.f()).toBe(1);
+    const child = Object.create({ f: () => 1 });
+    expect(wrapMethod(child, 'f', () => () => 2)).toBe(false);
+    expect(wrapMethod({}, 'f', () => () => 2)).toBe(false);
+    expect(wrapMethod({ f: 1 }, 'f', () => () => 2)).toBe(false);
+    expect(wrapMethod(null, 'f', () => () => 2)).toBe(false);
+    expect(wrapMethod({ f() {} }, 'f', () => {
+      throw new Error('factory failure');
+    })).toBe(false);
+    expect(unwrapMethod(null, 'f')).toBe(false);
+  });
+});
+
+describe('runInSpan', () => {
+  it('runs fn exactly once with the span current, and returns its value', () => {
+    const rec = new RecordingSignals();
+    const span = rec.startSpan('ml.inference');
+    let calls = 0;
+    const value = runInSpan(rec, span, () => {
+      calls++;
+      return rec.startSpan('ml.model.load');
+    });
+    expect(calls).toBe(1);
+    expect((value as unknown as { parent: unknown }).parent).toBe(span);
+  });
+
+  it('rethrows the same error object, once', () => {
+    const rec = new RecordingSignals();
+    const boom = new Error('boom');
+    let calls = 0;
+    expect(() => runInSpan(rec, rec.startSpan('x'), () => {
+      calls++;
+      throw boom;
+    })).toThrow(boom);
+    expect(calls).toBe(1);
+  });
+
+  it('still calls fn exactly once when the facade throws before or after calling it', () => {
+    let calls = 0;
+    expect(runInSpan(throwingSignals(), {} as never, () => ++calls)).toBe(1);
+    const after = { ...new RecordingSignals(), withSpan: (_s: unknown, fn: () => unknown) => { fn(); throw new Error('after'); } };
+    expect(runInSpan(after as never, {} as never, () => ++calls)).toBe(2);
+    expect(calls).toBe(2);
+  });
+});
+
+describe('observe', () => {
+  it('returns a chained promise that settles the same way after the observer ran', async () => {
+    const seen: unknown[] = [];
+    const value = { v: 1 };
+    await expect(observe(Promise.resolve(value), (e, failed) => seen.push([e, failed]))).resolves.toBe(value);
+    const boom = new Error('boom');
+    await expect(observe(Promise.reject(boom), (e, failed) => seen.push([e, failed]))).rejects.toBe(boom);
+    expect(seen).toEqual([[undefined, false], [boom, true]]);
+  });
+
+  it('observes plain values synchronously, and swallows observer errors', async () => {
+    expect(observe(42, () => {
+      throw new Error('observer');
+    })).toBe(42);
+    await expect(observe(Promise.resolve(1), () => {
+      throw new Error('observer');
+    })).resolves.toBe(1);
+  });
+});
