@@ -4,12 +4,13 @@ import { build } from 'esbuild';
 import { readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const root = new URL('..', import.meta.url);
-process.chdir(root);
+process.chdir(fileURLToPath(root));
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const require = createRequire(import.meta.url);
-const sdkVersion = JSON.parse(readFileSync(require.resolve('@opentelemetry/sdk-trace/package.json'), 'utf8')).version;
+const sdkVersion = JSON.parse(readFileSync('node_modules/@opentelemetry/sdk-trace/package.json', 'utf8')).version;
 
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
@@ -34,6 +35,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/api/index.ts'], outfile: 'dist/api.mjs', format: 'esm', banner: esmBanner }),
   build({ ...common, entryPoints: ['src/api/index.ts'], outfile: 'dist/api.cjs', format: 'cjs' }),
   build({ ...common, entryPoints: ['src/runtime.ts'], outfile: 'dist/runtime.cjs', format: 'cjs', minifyWhitespace: true, minifyIdentifiers: false }),
+  build({ ...common, entryPoints: ['src/sender.ts'], outfile: 'dist/sender.cjs', format: 'cjs' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.mjs', format: 'esm', banner: { js: '#!/usr/bin/env node\n' + esmBanner.js } }),
 ]);
 

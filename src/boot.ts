@@ -46,9 +46,13 @@ export function boot(options: StartOptions = {}, ownCli?: string): AgentState | 
     if (!decision.active) return state;
 
     markChildren();
+    // Observe crashes from the first line on, without changing them: a monitor, not a handler.
+    process.on('uncaughtExceptionMonitor', (error, origin) => {
+      try { state.agent()?.recordFatal(error, origin); } catch { /* never into the app */ }
+    });
     installHooks(INSTRUMENTATIONS, { signals: () => state.agent()?.signals, debug: (m) => decision.config.debug && say(`debug: ${m}`), satisfies });
     // The pipeline loads after the app's first synchronous run, unless a library or the API needs it sooner.
-    setImmediate(() => state.agent()).unref();
+    setImmediate(() => state.agent());
     return state;
   } catch (e) {
     say(`disabled after an internal error (${e}). The app runs without telemetry; please report this.`);

@@ -7,6 +7,8 @@ export interface RunningAgent {
   setService(name: string | undefined, version: string | undefined): void;
   flush(timeoutMs?: number): Promise<void>;
   shutdown(): Promise<void>;
+  /** Records the `uncaught_exception` span; the exit path queues and sends it. */
+  recordFatal(error: unknown, origin: string): void;
 }
 
 /** Shared by every copy of the agent in the process (ESM preload, CJS preload, API): one per process. */

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -7,7 +7,7 @@ function writeTemp(path: string, data: string | Uint8Array, mode: number): strin
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'wx', mode);
   try {
-    writeSync(fd, data);
+    writeFileSync(fd, data);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

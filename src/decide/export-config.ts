@@ -22,6 +22,8 @@ export interface ExportConfig {
   readonly debug: boolean;
   readonly queueMaxBytes: number;
   readonly queueMaxFiles: number;
+  /** Hand what was queued at exit to a detached sender (TELEMETRY_AGENT_EXIT_SENDER=0 turns it off). */
+  readonly exitSender: boolean;
   /** False when the endpoint is unusable: nothing can be sent this run. */
   readonly valid: boolean;
 }
@@ -80,6 +82,7 @@ export function readExportConfig(env: Env, problems: string[], override: { endpo
     debug: readSwitch(env.TELEMETRY_AGENT_DEBUG) === 'on',
     queueMaxBytes: readPositiveInt(env, 'TELEMETRY_AGENT_QUEUE_MAX_BYTES', 10 * 1024 * 1024, warn),
     queueMaxFiles: readPositiveInt(env, 'TELEMETRY_AGENT_QUEUE_MAX_FILES', 1000, warn),
+    exitSender: readSwitch(env.TELEMETRY_AGENT_EXIT_SENDER) !== 'off',
     valid,
   };
 }

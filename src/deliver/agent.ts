@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { emptyResource, type Resource } from '@opentelemetry/resources';
@@ -13,7 +12,7 @@ import { installId, localSalt } from '../collect/install-id.js';
 import { resourceAttributes } from '../collect/resource-attributes.js';
 import { observeRuntimeMetrics } from '../collect/runtime-metrics.js';
 import { startGpuSampling } from '../collect/gpu-sampling.js';
-import { createRedactor } from '../protect/redact.js';
+import { createRedactor, processContext, type Redactor } from '../protect/redact.js';
 import { safeModelName } from '../protect/model-name.js';
 import { protectResource } from '../protect/protect-resource.js';
 import { protectSpans } from '../protect/protect-spans.js';
@@ -21,6 +20,7 @@ import { protectMetrics } from '../protect/protect-metrics.js';
 import { Delivery } from './delivery.js';
 import { DiskQueue } from './disk-queue.js';
 import { installExitHooks } from './exit-hooks.js';
+import { senderPath, spawnExitSender } from './exit-sender.js';
 import { createInspector } from './inspect.js';
 import { AgentMetricReader } from './metric-reader.js';
 import { SignalsImpl } from './signals-impl.js';
@@ -41,7 +41,7 @@ export class Agent {
   private serviceVersion: string | undefined;
   private hardware: Hardware;
   private readonly installId: string;
-  private readonly redact: (s: string) => string;
+  private readonly redact: Redactor;
   private readonly delivery: Delivery;
   private readonly spans: SpanBuffer;
   private readonly tracerProvider: TracerProvider;
@@ -64,7 +64,7 @@ export class Agent {
     // Without consent (inspect only) nothing is written to disk: IDs and salt live for this run only.
     this.installId = decision.send ? installId(paths.configDir, debug).value : randomUUID();
     const salt = decision.send ? localSalt(paths.configDir, debug) : randomBytes(32).toString('hex');
-    this.redact = createRedactor({ homeDir: os.homedir(), userName: safeUserName(), hostName: os.hostname(), appRoot: process.cwd() });
+    this.redact = createRedactor(processContext());
     const publicOrgs = [...DEFAULT_PUBLIC_MODEL_ORGS, ...(options.publicModelOrgs ?? [])];
 
     const key = hardwareKey();
@@ -99,7 +99,6 @@ export class Agent {
     this.removeExitHooks = installExitHooks({
       flush: () => this.flushForExit(),
       queueRemainingSync: () => this.queueRemainingSync(),
-      onFatal: (error, origin) => this.recordFatal(error, origin),
       debug,
     });
     // Earlier runs' undelivered payloads: in the background, after the app has started.
@@ -165,9 +164,15 @@ export class Agent {
     try {
       this.delivery.queueInFlightSync();
       const spans = this.spans.takeAllSync();
-      if (spans.length === 0) return;
-      const json = JsonTraceSerializer.serializeRequest(protectSpans(spans, this.resource(), this.redact));
-      if (json) this.delivery.queueSync('traces', json);
+      if (spans.length > 0) {
+        const json = JsonTraceSerializer.serializeRequest(protectSpans(spans, this.resource(), this.redact));
+        if (json) this.delivery.queueSync('traces', json);
+      }
+      const { decision } = this.init;
+      if (this.delivery.queuedCount > 0 && decision.send && decision.config.exitSender && typeof __dirname === 'string') {
+        this.delivery.queuedCount = 0;
+        spawnExitSender(senderPath(__dirname), this.init.options, this.debug);
+      }
     } catch (e) {
       this.debug(`cannot queue at exit: ${e}`);
     }
@@ -180,7 +185,7 @@ export class Agent {
   }
 
   private resource(): Resource {
-    this.resourceCache ??= protectResource(resourceAttributes({
+    this.resourceCache ??= protectResource(this.redact, resourceAttributes({
       serviceName: this.serviceName,
       serviceVersion: this.serviceVersion,
       installId: this.installId,
@@ -205,13 +210,5 @@ export class Agent {
     const json = JsonMetricsSerializer.serializeRequest(safe);
     if (!json) return;
     await this.delivery.deliver('metrics', { json, protobuf: () => ProtobufMetricsSerializer.serializeRequest(safe) });
-  }
-}
-
-function safeUserName(): string | undefined {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME;
   }
 }

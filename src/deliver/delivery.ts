@@ -29,6 +29,8 @@ export class Delivery {
   private exitAbort: AbortController | undefined;
   private exitDeadline: number | undefined;
   private draining: { release(): void } | undefined;
+  /** Payloads this process wrote to the disk queue. */
+  queuedCount = 0;
 
   constructor(private readonly o: DeliveryOptions) {}
 
@@ -54,10 +56,18 @@ export class Delivery {
         debug: this.o.debug,
       });
       if (!this.inFlight.delete(entry)) return; // the exit path already queued it
-      if (outcome === 'retry-later') this.o.queue?.enqueueSync(signal, payload.json);
+      if (outcome === 'retry-later') this.enqueue(signal, payload.json);
     } finally {
       this.inFlight.delete(entry);
     }
+  }
+
+  private exiting(): boolean {
+    return this.exitAbort !== undefined;
+  }
+
+  private exitSignal(): AbortSignal | undefined {
+    return this.exitAbort?.signal;
   }
 
   /** From now on every send must finish by `deadline`; later ones are queued instead. */
@@ -72,27 +82,31 @@ export class Delivery {
     this.draining?.release(); // a queued payload being re-sent stays queued
     for (const entry of this.inFlight) {
       this.inFlight.delete(entry);
-      if (this.o.send) this.o.queue?.enqueueSync(entry.signal, entry.json);
+      if (this.o.send) this.enqueue(entry.signal, entry.json);
     }
   }
 
   /** Exit path for payloads that never started: queue them if they may be sent. */
   queueSync(signal: SignalKind, json: Uint8Array): void {
     if (this.o.inspect) this.o.inspect(`${signal} → disk queue (process exiting; sent by a later run)`, decoder.decode(json));
-    if (this.o.send) this.o.queue?.enqueueSync(signal, json);
+    if (this.o.send) this.enqueue(signal, json);
+  }
+
+  private enqueue(signal: SignalKind, json: Uint8Array): void {
+    if (this.o.queue?.enqueueSync(signal, json)) this.queuedCount++;
   }
 
   /**
    * Sends what earlier runs queued, oldest first, in the background. Stops at the first failure
    * (the collector is still away) and when the process starts exiting.
    */
-  async drainQueue(onDropped: (n: number) => void): Promise<void> {
+  async drainQueue(onDropped: (n: number) => void, o: { ref?: boolean } = {}): Promise<void> {
     const queue = this.o.queue;
     if (!this.o.send || !queue) return;
     const dropped = queue.takeDropped();
     if (dropped > 0) onDropped(dropped);
     for (let i = 0; i < 10_000; i++) {
-      if (this.exitAbort) return;
+      if (this.exiting()) return;
       const item = queue.claimOldest();
       if (!item) return;
       this.draining = item;
@@ -101,7 +115,8 @@ export class Delivery {
         headers: target.headers,
         contentType: 'application/json',
         deadline: Date.now() + this.o.config.timeoutMs,
-        signal: this.exitAbort?.signal,
+        signal: this.exitSignal(),
+        ref: o.ref,
         debug: this.o.debug,
       });
       this.draining = undefined;

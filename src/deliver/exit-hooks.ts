@@ -3,8 +3,6 @@ export interface ExitActions {
   flush(): Promise<void>;
   /** Synchronous: everything not delivered goes to the disk queue. */
   queueRemainingSync(): void;
-  /** An uncaught exception or unhandled rejection is about to end the process. */
-  onFatal(error: unknown, origin: string): void;
   debug(m: string): void;
 }
 
@@ -25,9 +23,6 @@ export function installExitHooks(a: ExitActions): () => void {
     void a.flush();
   };
   const onExit = guard(() => a.queueRemainingSync());
-  const onFatal = (error: unknown, origin: string) => {
-    try { a.onFatal(error, origin); } catch (e) { a.debug(`crash recording failed: ${e}`); }
-  };
   const onSignal = (signal: NodeJS.Signals) => {
     const appListens = process.listenerCount(signal) > 1;
     if (appListens) {
@@ -43,12 +38,10 @@ export function installExitHooks(a: ExitActions): () => void {
 
   process.on('beforeExit', onBeforeExit);
   process.on('exit', onExit);
-  process.on('uncaughtExceptionMonitor', onFatal);
   for (const s of SIGNALS) process.on(s, onSignal);
   return () => {
     process.removeListener('beforeExit', onBeforeExit);
     process.removeListener('exit', onExit);
-    process.removeListener('uncaughtExceptionMonitor', onFatal);
     for (const s of SIGNALS) process.removeListener(s, onSignal);
   };
 }

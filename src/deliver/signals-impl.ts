@@ -4,7 +4,7 @@ import { METRICS, type MetricSpec } from '../catalog.js';
 import type { Attributes, Signals, SpanHandle } from '../collect/signals.js';
 import { ALLOWED_SIGNAL_KEYS } from '../protect/allow-list.js';
 import { errorAttributes, errorType } from '../protect/error-attributes.js';
-import { redactAttributes } from '../protect/redact.js';
+import { redactAttributes, type Redactor } from '../protect/redact.js';
 
 const INFERENCE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** Every call is a histogram value; spans only for the first calls and then about one per second. */
@@ -31,7 +31,7 @@ type Instrument = { kind: 'gauge'; i: Gauge } | { kind: 'counter'; i: Counter } 
 export interface SignalsDeps {
   readonly tracer: Tracer;
   readonly meter: Meter;
-  readonly redact: (s: string) => string;
+  readonly redact: Redactor;
   readonly modelName: (idOrPath: unknown) => string | undefined;
   readonly debug: (m: string) => void;
 }

@@ -1,0 +1,90 @@
+import { rename, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { groupRuns } from './group-runs.js';
+import { readTelemetryDir } from './read-telemetry-dir.js';
+import { renderReport } from './render-report.js';
+
+export interface ReportIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+export const REPORT_USAGE = `Usage: telemetry-agent report <dir> [-o report.html]
+
+Writes one self-contained HTML file (no scripts, nothing loaded from the network) showing each
+run found in <dir>: hardware, a timeline of model loading, training and epochs, training
+progress and loss, memory, inference latency and errors. <dir> holds OTLP JSON lines files
+(*.jsonl), as written by \`telemetry-agent collect\` or the Collector's file exporter.
+
+  -o, --output <file>   where to write (default <dir>/report.html)`;
+
+type ParsedReportArgs = { kind: 'run'; dir: string; output?: string } | { kind: 'help' } | { kind: 'error'; message: string };
+
+export function parseReportArgs(argv: readonly string[]): ParsedReportArgs {
+  let dir: string | undefined;
+  let output: string | undefined;
+  const error = (message: string): ParsedReportArgs => ({ kind: 'error', message: `telemetry-agent report: ${message} (see --help)` });
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') return { kind: 'help' };
+    if (arg === '-o' || arg === '--output') {
+      output = argv[++i];
+      if (!output) return error(`${arg} needs a file name`);
+    } else if (arg.startsWith('--output=')) {
+      output = arg.slice('--output='.length);
+      if (!output) return error('--output needs a file name');
+    } else if (arg.startsWith('-') && arg !== '-') {
+      return error(`unknown option ${arg}`);
+    } else if (dir === undefined) {
+      dir = arg;
+    } else {
+      return error(`unexpected argument ${JSON.stringify(arg)}; give one directory`);
+    }
+  }
+  if (!dir) return error('which directory? e.g. telemetry-agent report ./telemetry-data');
+  return { kind: 'run', dir, output };
+}
+
+/** `telemetry-agent report`: 0 when written, 1 when there is nothing to report or it cannot write, 2 on bad arguments. */
+export async function runReport(argv: string[], io: ReportIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const parsed = parseReportArgs(argv);
+  if (parsed.kind === 'help') {
+    io.stdout.write(`${REPORT_USAGE}\n`);
+    return 0;
+  }
+  if (parsed.kind === 'error') {
+    io.stderr.write(`${parsed.message}\n`);
+    return 2;
+  }
+  const dir = resolve(parsed.dir);
+  const output = resolve(parsed.output ?? join(dir, 'report.html'));
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) {
+    io.stderr.write(`telemetry-agent report: ${dir} is not a directory\n`);
+    return 1;
+  }
+  const input = await readTelemetryDir(dir);
+  if (input.files.length === 0) {
+    io.stderr.write(`telemetry-agent report: no *.jsonl files in ${dir} (write some with \`telemetry-agent collect --out ${parsed.dir}\`)\n`);
+    return 1;
+  }
+  const runs = groupRuns(input.traceRequests, input.metricRequests);
+  const page = renderReport(runs, { sourceDir: dir, generatedAt: new Date(), files: input.files, skippedLines: input.skippedLines });
+  try {
+    // Write then rename, so a browser reloading the report never sees half a file.
+    const partial = `${output}.${process.pid}.partial`;
+    await writeFile(partial, page, 'utf8');
+    await rename(partial, output);
+  } catch (error) {
+    io.stderr.write(`telemetry-agent report: cannot write ${output}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const spans = runs.reduce((a, r) => a + r.spans.length, 0);
+  const points = runs.reduce((a, r) => a + r.points.length, 0);
+  const skipped = input.skippedLines ? `; skipped ${input.skippedLines} unreadable line${input.skippedLines === 1 ? '' : 's'}` : '';
+  io.stdout.write(`telemetry-agent report: wrote ${output} (${runs.length} run${runs.length === 1 ? '' : 's'}, ${spans} spans, ${points} metric points${skipped})\n`);
+  return 0;
+}

@@ -1,0 +1,268 @@
+// One run's section of the report: header with hardware, then the timeline, training,
+// memory, inference and error panels, each with an empty state when the run lacks the data.
+
+import type { HistogramValue, RunData } from './group-runs.js';
+import { byteScale, formatDuration, formatSeconds, formatUtc, niceDomain, timeScale, trimNumber, type Scale } from './format-units.js';
+import { html, type SafeHtml } from './html-template.js';
+import {
+  errorCounts,
+  errorEntries,
+  formatLoss,
+  hardwareRows,
+  inferenceSummaries,
+  memoryCharts,
+  NAMES,
+  runHeadline,
+  timelineBars,
+  trainingView,
+  type InferenceSummary,
+  type Series,
+} from './run-views.js';
+import { bucketChart, ERROR_COLOR, ganttChart, lineChart, PALETTE, type LineSeries } from './svg-charts.js';
+
+/** Times in a run are shown relative to its start, in one unit for all its charts. */
+interface RunClock {
+  readonly startMs: number;
+  readonly scale: Scale;
+  readonly domain: readonly [number, number];
+  readonly label: string;
+  at(ms: number): number;
+  text(ms: number): string;
+}
+
+function runClock(run: RunData): RunClock {
+  const scale = timeScale(run.endMs - run.startMs);
+  const at = (ms: number) => (ms - run.startMs) / scale.divisor;
+  return {
+    startMs: run.startMs,
+    scale,
+    domain: [0, Math.max(at(run.endMs), 1e-9)],
+    label: `time since run start (${scale.unit})`,
+    at,
+    text: (ms) => `${trimNumber(at(ms), 1)} ${scale.unit}`,
+  };
+}
+
+const BAR_COLORS = { load: '#0d9488', train: '#1d4ed8', epoch: '#60a5fa' } as const;
+
+export function renderRun(run: RunData, anchor: string): SafeHtml {
+  const clock = runClock(run);
+  return html`<section class="run" id="${anchor}">
+${renderHeader(run)}
+<div class="panels">
+${renderTimeline(run, clock)}
+${renderTraining(run, clock)}
+${renderMemory(run, clock)}
+${renderInference(run)}
+${renderErrors(run, clock)}
+</div>
+</section>`;
+}
+
+function renderHeader(run: RunData): SafeHtml {
+  const headline = runHeadline(run);
+  const hardware = hardwareRows(run.resource);
+  const stat = (label: string, value: string, bad = false) => html`<div class="${bad ? 'bad' : ''}"><dt>${label}</dt><dd>${value}</dd></div>`;
+  return html`<header class="run-header">
+<div>
+<h2>${run.serviceName}${run.serviceVersion ? html` <span class="version">${run.serviceVersion}</span>` : ''}</h2>
+<p class="run-meta">started ${formatUtc(run.startMs)} · ${run.instanceId ? html`run <code>${run.instanceId}</code>` : 'no service.instance.id: all such data of this service is shown together'}</p>
+<dl class="headline">
+${stat('Duration', formatDuration(headline.durationMs))}
+${stat('Epochs', String(headline.epochsCompleted))}
+${stat('Final loss', headline.finalLoss !== undefined ? formatLoss(headline.finalLoss) : '–')}
+${stat('Inference calls', trimNumber(headline.inferenceCalls, 0))}
+${stat('Errors', String(headline.errors), headline.errors > 0)}
+</dl>
+</div>
+<div class="hardware">
+<h3>Hardware and runtime</h3>
+${hardware.length ? html`<table><tbody>${hardware.map((r) => html`<tr><td>${r.label}</td><td>${r.value}</td></tr>`)}</tbody></table>` : html`<p class="empty">This run did not report its hardware.</p>`}
+</div>
+</header>`;
+}
+
+function panel(title: string, subtitle: string, body: SafeHtml, wide = false, extraClass = ''): SafeHtml {
+  return html`<section class="panel${wide ? ' wide' : ''}${extraClass ? ` ${extraClass}` : ''}"><h3>${title}</h3><p class="subtitle">${subtitle}</p>${body}</section>`;
+}
+
+function empty(text: string): SafeHtml {
+  return html`<p class="empty">${text}</p>`;
+}
+
+function legend(series: readonly LineSeries[]): SafeHtml {
+  if (series.length < 2) return html``;
+  return html`<div class="legend">${series.map((s) => html`<span class="${s.dotsOnly ? 'dots' : ''}" style="--swatch:${s.color}">${s.label}</span>`)}</div>`;
+}
+
+function toLine(series: Series, color: string, clock: RunClock, format: (v: number) => string, dotsOnly = false): LineSeries {
+  return {
+    label: series.label,
+    color,
+    dotsOnly,
+    points: series.points.map((p) => ({ x: clock.at(p.timeMs), y: p.value, title: `${series.label ? `${series.label}: ` : ''}${format(p.value)} at ${clock.text(p.timeMs)}` })),
+  };
+}
+
+function renderTimeline(run: RunData, clock: RunClock): SafeHtml {
+  const bars = timelineBars(run.spans);
+  const crashes = run.spans.filter((s) => s.name === NAMES.crash);
+  if (bars.length === 0) {
+    return panel('Timeline', `${NAMES.modelLoad}, ${NAMES.train} and ${NAMES.epoch} spans`, empty('No training or model loading in this run.'));
+  }
+  const chart = ganttChart({
+    label: 'Timeline of model loading, training and epochs',
+    xDomain: clock.domain,
+    xLabel: clock.label,
+    bars: bars.map((b) => {
+      const duration = formatDuration(b.endMs - b.startMs);
+      const detail = [duration, b.detail].filter(Boolean).join(' · ');
+      return {
+        label: b.label,
+        detail: b.error ? `${detail} · failed` : detail,
+        start: clock.at(b.startMs),
+        end: clock.at(b.endMs),
+        color: BAR_COLORS[b.kind],
+        indent: b.kind === 'epoch',
+        error: b.error,
+        title: `${b.label}: ${clock.text(b.startMs)} to ${clock.text(b.endMs)} (${detail})`,
+      };
+    }),
+    markers: crashes.map((c) => {
+      const type = String(c.attributes['exception.type'] ?? 'crash');
+      return { at: clock.at(c.startMs), label: `crash: ${type}`, title: `${NAMES.crash} at ${clock.text(c.startMs)}` };
+    }),
+  });
+  return panel('Timeline', 'When the model was loaded and each training run and epoch started and ended', chart, true);
+}
+
+function renderTraining(run: RunData, clock: RunClock): SafeHtml {
+  const view = trainingView(run);
+  const hasTrainSpans = run.spans.some((s) => s.name === NAMES.train || s.name === NAMES.epoch);
+  const hasLoss = view.lossMetric.length > 0 || view.lossAtEpochEnd !== undefined;
+  if (!hasTrainSpans && view.progress.length === 0 && !hasLoss) {
+    return panel('Training', `${NAMES.progress} and ${NAMES.loss}`, empty('No training in this run.'));
+  }
+  const percent = (v: number) => `${trimNumber(v * 100, 1)}%`;
+  const progressLines = view.progress.map((s, i) => toLine(s, PALETTE[i % PALETTE.length], clock, percent));
+  const progress = progressLines.length
+    ? html`${lineChart({
+        label: 'Training progress over time',
+        series: progressLines,
+        xDomain: clock.domain,
+        yDomain: [0, 1],
+        xLabel: clock.label,
+        yLabel: 'progress (%)',
+        yFormat: (v) => trimNumber(v * 100, 0),
+      })}${legend(progressLines)}`
+    : empty('No progress was reported.');
+
+  const lossLines: LineSeries[] = [
+    ...view.lossMetric.map((s, i) => toLine({ ...s, label: s.label || `last reported loss (${NAMES.loss})` }, PALETTE[(i + 1) % PALETTE.length], clock, formatLoss)),
+    ...(view.lossAtEpochEnd ? [toLine(view.lossAtEpochEnd, PALETTE[0], clock, formatLoss, true)] : []),
+  ];
+  const loss = lossLines.length
+    ? html`${lineChart({
+        label: 'Loss over time',
+        series: lossLines,
+        xDomain: clock.domain,
+        yDomain: niceDomain(lossLines.flatMap((l) => l.points.map((p) => p.y)), true),
+        xLabel: clock.label,
+        yLabel: 'loss',
+        yFormat: (v) => trimNumber(v, 3),
+      })}${legend(lossLines)}`
+    : empty('No loss was reported.');
+
+  return html`${panel('Training progress', `${NAMES.progress}: fraction of the planned epochs or steps done`, progress)}
+${panel('Loss', `${NAMES.loss} metric, and the loss recorded on each ${NAMES.epoch} span`, loss)}`;
+}
+
+function renderMemory(run: RunData, clock: RunClock): SafeHtml {
+  const charts = memoryCharts(run);
+  if (charts.length === 0) return panel('Memory', 'process, V8 heap, TensorFlow.js and GPU memory', empty('No memory metrics in this run.'));
+  const blocks = charts.map((c) => {
+    const scale = byteScale(c.series.reduce((max, s) => s.points.reduce((m, p) => Math.max(m, p.value), max), 0));
+    // Charted in the display unit so the axis ticks are round numbers of MiB or GiB.
+    const scaled = c.series.map((s) => ({ ...s, points: s.points.map((p) => ({ timeMs: p.timeMs, value: p.value / scale.divisor })) }));
+    const lines = scaled.map((s, i) => toLine(s, PALETTE[(i + 2) % PALETTE.length], clock, (v) => `${trimNumber(v, 1)} ${scale.unit}`));
+    return html`<div><h4>${c.title} <code>${c.metric}</code></h4>${lineChart({
+      label: `${c.title} over time`,
+      series: lines,
+      xDomain: clock.domain,
+      yDomain: niceDomain(lines.flatMap((l) => l.points.map((p) => p.y)), true),
+      xLabel: clock.label,
+      yLabel: `memory (${scale.unit})`,
+      yFormat: (v) => trimNumber(v, 1),
+      height: 200,
+    })}${legend(lines)}</div>`;
+  });
+  return panel('Memory', 'Sampled at each metric export', html`<div class="small-multiples">${blocks}</div>`, true);
+}
+
+function renderInference(run: RunData): SafeHtml {
+  const summaries = inferenceSummaries(run.points);
+  const title = 'Inference latency';
+  const subtitle = `${NAMES.inference}: call count, and percentiles estimated from the histogram buckets`;
+  if (summaries.length === 0) return panel(title, subtitle, empty('No inference calls in this run.'));
+  const table = html`<table class="inference-table"><thead><tr><th>calls with</th><th class="num">count</th><th class="num">mean</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th></tr></thead><tbody>${summaries.map(
+    (s) =>
+      html`<tr><td>${s.label || 'all calls'}</td><td class="num">${trimNumber(s.count, 0)}</td><td class="num">${formatSeconds(s.mean)}</td><td class="num">${formatSeconds(s.p50)}</td><td class="num">${formatSeconds(s.p95)}</td><td class="num">${formatSeconds(s.p99)}</td><td class="num">${formatSeconds(s.max)}</td></tr>`,
+  )}</tbody></table>`;
+  const charts = summaries.slice(0, 3).map((s, i) => html`<div class="inference-block">${summaries.length > 1 ? html`<h4>${s.label || 'all calls'}</h4>` : ''}${latencyChart(s, PALETTE[(i + 4) % PALETTE.length])}</div>`);
+  return panel(title, subtitle, html`${table}${charts}`);
+}
+
+function latencyChart(s: InferenceSummary, color: string): SafeHtml {
+  const h = s.histogram;
+  if (h.bounds.length === 0) return html``;
+  const first = h.counts.findIndex((c) => c > 0);
+  const last = h.counts.length - 1 - [...h.counts].reverse().findIndex((c) => c > 0);
+  if (first < 0) return html``;
+  const range = (i: number) => {
+    const lower = i === 0 ? undefined : h.bounds[i - 1];
+    const upper = i < h.bounds.length ? h.bounds[i] : undefined;
+    return { lower, upper };
+  };
+  const buckets = h.counts.slice(first, last + 1).map((count, k) => {
+    const { lower, upper } = range(first + k);
+    const label = upper === undefined ? `> ${formatSeconds(lower)}` : `≤ ${formatSeconds(upper)}`;
+    const span = lower === undefined ? `up to ${formatSeconds(upper)}` : upper === undefined ? `over ${formatSeconds(lower)}` : `${formatSeconds(lower)} to ${formatSeconds(upper)}`;
+    return { label, count, title: `${span}: ${trimNumber(count, 0)} call${count === 1 ? '' : 's'}` };
+  });
+  const percentiles: Array<[string, number | undefined]> = [
+    ['p50', s.p50],
+    ['p95', s.p95],
+    ['p99', s.p99],
+  ];
+  const markers = percentiles.flatMap(([name, value]) => (value === undefined ? [] : [{ position: bucketPosition(h, value) - first, label: name }]));
+  return bucketChart({ label: 'Distribution of inference latency', buckets, markers, xLabel: 'latency bucket (upper bound)', yLabel: 'calls', color });
+}
+
+/** Where `value` falls on a bucket axis: bucket index plus the fraction through that bucket. */
+function bucketPosition(h: HistogramValue, value: number): number {
+  let i = h.bounds.findIndex((b) => value <= b);
+  if (i < 0) i = h.bounds.length;
+  const lower = i === 0 ? Math.min(h.min ?? 0, h.bounds[0]) : h.bounds[i - 1];
+  const upper = i < h.bounds.length ? h.bounds[i] : Math.max(h.max ?? lower, lower);
+  const fraction = upper > lower ? (value - lower) / (upper - lower) : 0.5;
+  return i + Math.min(Math.max(fraction, 0), 1);
+}
+
+function renderErrors(run: RunData, clock: RunClock): SafeHtml {
+  const entries = errorEntries(run.spans);
+  const counts = errorCounts(run.points);
+  const subtitle = `${NAMES.crash} spans, spans with status ERROR, and ${NAMES.errors} counts; messages are redacted by the agent`;
+  if (entries.length === 0 && counts.length === 0) return panel('Errors', subtitle, empty('No errors in this run.'));
+  const table = entries.length
+    ? html`<table><thead><tr><th>when</th><th>where</th><th>type</th><th>message</th></tr></thead><tbody>${entries.map(
+        (e) =>
+          html`<tr><td class="num">${clock.text(e.timeMs)}</td><td><code>${e.spanName}</code>${e.origin ? html`<br><span class="muted">${e.origin}</span>` : ''}</td><td class="type">${e.type}</td><td class="message">${e.message || '–'}</td></tr>`,
+      )}</tbody></table>`
+    : empty('No failed spans were received.');
+  const countTable = counts.length
+    ? html`<h4>Counted by <code>${NAMES.errors}</code></h4><table><thead><tr><th>error.type</th><th class="num">count</th></tr></thead><tbody>${counts.map(
+        (c) => html`<tr><td class="type" style="color:${ERROR_COLOR}">${c.type}</td><td class="num">${trimNumber(c.count, 0)}</td></tr>`,
+      )}</tbody></table>`
+    : '';
+  return panel('Errors', subtitle, html`${table}${countTable}`, false, 'errors');
+}

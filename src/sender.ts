@@ -1,0 +1,24 @@
+// Entry of dist/sender.cjs: a short-lived detached process that sends what the app queued on
+// disk at exit. It decides consent again from the same environment and gives up after 10 s.
+import { join } from 'node:path';
+import { decide, type StartOptions } from './decide/decision.js';
+import { agentPaths } from './decide/paths.js';
+import { Delivery } from './deliver/delivery.js';
+import { DiskQueue } from './deliver/disk-queue.js';
+import { SENDER_OPTIONS_ENV } from './deliver/exit-sender.js';
+
+const BUDGET_MS = 10_000;
+
+async function main(): Promise<void> {
+  setTimeout(() => process.exit(0), BUDGET_MS).unref();
+  let options: StartOptions = {};
+  try { options = JSON.parse(process.env[SENDER_OPTIONS_ENV] ?? '{}') as StartOptions; } catch { /* defaults */ }
+  const d = decide(process.env, options, undefined, { main: true, reason: 'exit sender' });
+  if (!d.send) return;
+  const debug = d.config.debug ? (m: string) => process.stderr.write(`telemetry-agent sender: ${m}\n`) : () => {};
+  const queue = new DiskQueue(join(agentPaths().cacheDir, 'queue'), { maxBytes: d.config.queueMaxBytes, maxFiles: d.config.queueMaxFiles }, debug);
+  const delivery = new Delivery({ config: d.config, send: true, queue, inspect: undefined, debug });
+  await delivery.drainQueue(() => {}, { ref: true });
+}
+
+main().catch(() => {}).finally(() => process.exit(0));
