@@ -15,7 +15,18 @@ const sdkVersion = JSON.parse(readFileSync('node_modules/@opentelemetry/sdk-trac
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
 
+// Importing the `node:process` builtin as ESM from a preload changes the stack traces Node prints
+// for the app's own crashes (an extra processTicksAndRejections frame); use the global instead.
+const processGlobal = {
+  name: 'process-global',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?process$/ }, () => ({ path: 'process', namespace: 'process-global' }));
+    b.onLoad({ filter: /.*/, namespace: 'process-global' }, () => ({ contents: 'export default globalThis.process;', loader: 'js' }));
+  },
+};
+
 const common = {
+  plugins: [processGlobal],
   bundle: true,
   platform: 'node',
   // Node 20 must still parse the entry files, to print "unsupported" and step aside.

@@ -9,6 +9,8 @@ export interface RunningAgent {
   shutdown(): Promise<void>;
   /** Records the `uncaught_exception` span; the exit path queues and sends it. */
   recordFatal(error: unknown, origin: string): void;
+  /** The redactor every outgoing string passes through. */
+  readonly redact: (s: string) => string;
 }
 
 /** Shared by every copy of the agent in the process (ESM preload, CJS preload, API): one per process. */

@@ -73,20 +73,22 @@ export function progress(options: ProgressOptions = {}): ProgressRun {
 const USAGE_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /**
- * A usage event from an embedding tool, visible as a `usage` span. Attribute values are redacted;
- * keys must be simple identifiers, values strings, numbers or booleans; anything else is dropped.
+ * A usage event from an embedding tool, visible as a `usage` span. Keys must be simple
+ * identifiers that redaction leaves unchanged; values are strings, numbers or booleans, each
+ * redacted before they are packed into `usage.attributes`; anything else is dropped.
  */
 export function recordUsage(name: string, attributes: Record<string, string | number | boolean> = {}): void {
-  const signals = getState()?.agent()?.signals;
-  if (!signals) return;
+  const agent = getState()?.agent();
+  if (!agent) return;
   try {
+    const redact = agent.redact;
     const kept: Record<string, string | number | boolean> = {};
     for (const [k, v] of Object.entries(attributes).slice(0, 32)) {
-      if (!USAGE_KEY.test(k)) continue;
-      if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) kept[k] = v;
+      if (!USAGE_KEY.test(k) || redact(k) !== k) continue;
+      if (typeof v === 'string') kept[k] = redact(v);
+      else if (typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) kept[k] = v;
     }
-    // The JSON string passes the redactor with every other string attribute.
-    const span = signals.startSpan('usage', { 'usage.name': String(name).slice(0, 128), 'usage.attributes': JSON.stringify(kept) });
+    const span = agent.signals.startSpan('usage', { 'usage.name': redact(String(name)).slice(0, 128), 'usage.attributes': JSON.stringify(kept) });
     span.end();
   } catch { /* never into the app */ }
 }

@@ -41,7 +41,7 @@ export class Agent {
   private serviceVersion: string | undefined;
   private hardware: Hardware;
   private readonly installId: string;
-  private readonly redact: Redactor;
+  readonly redact: Redactor;
   private readonly delivery: Delivery;
   private readonly spans: SpanBuffer;
   private readonly tracerProvider: TracerProvider;

@@ -1,5 +1,5 @@
 // Opens the generated report in headless Chromium: charts must render, nothing may be
-// requested from the network, the console must stay clean. Saves docs/report-screenshot.png.
+// requested from the network, the console must stay clean. Saves test-results/report-screenshot.png (docs/ keeps a reviewed copy).
 
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import { sampleJsonl } from '../fixtures/otlp/sample-telemetry.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
-const SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), '../../docs/report-screenshot.png');
+const SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), '../../test-results/report-screenshot.png');
 
 describe('report in a browser', () => {
   let dir: string;
@@ -77,7 +77,12 @@ describe('report in a browser', () => {
     expect(counts.errorRows).toBeGreaterThanOrEqual(2);
 
     // The charts have real size on screen, inside the page width.
-    const boxes = await training.locator('svg.chart').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+    const boxes = await training.locator('svg.chart').evaluateAll((els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { width: r.width, height: r.height, right: r.right };
+      }),
+    );
     for (const box of boxes) {
       expect(box.width).toBeGreaterThan(200);
       expect(box.height).toBeGreaterThan(60);

@@ -245,7 +245,8 @@ describe('run views', () => {
       { label: '', points: [{ timeMs: 1, value: 11 }, { timeMs: 3, value: 30 }] },
       { label: 'GPU 1', points: [{ timeMs: 2, value: 5 }] },
     ]);
-    expect(attributeLabel({ 'process.memory.type': 'rss', 'ml.framework': 'tfjs' })).toBe('ml.framework=tfjs');
+    expect(attributeLabel({ 'process.memory.type': 'rss', 'ml.framework': 'tfjs' })).toBe('tfjs');
+    expect(attributeLabel({ zeta: 1, 'ml.operation': 'predict', 'ml.framework': 'onnxruntime', alpha: 'a' })).toBe('onnxruntime · predict · alpha=a · zeta=1');
   });
 
   it('charts each memory metric present', () => {
@@ -287,10 +288,13 @@ describe('formatting', () => {
     expect(formatDuration(3_725_000)).toBe('1 h 02 min');
     expect(formatSeconds(0.0234)).toBe('23.4 ms');
     expect(formatSeconds(2.5)).toBe('2.5 s');
+    expect(formatSeconds(0.000018)).toBe('18 µs');
+    expect(timeScale(900).unit).toBe('ms');
     expect(timeScale(44_800).unit).toBe('s');
     expect(timeScale(30 * 60_000).unit).toBe('min');
     expect(niceTicks(0, 44.8, 6)).toEqual([0, 10, 20, 30, 40]);
     expect(niceTicks(0, 1, 4)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(niceTicks(0, 1, 4, true)).toEqual([0, 1]);
     expect(niceDomain([0.12, 0.68], true)).toEqual([0, 0.8]);
     expect(niceDomain([], true)).toEqual([0, 1]);
   });

@@ -35,9 +35,10 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(totalS / 3600)} h ${String(Math.floor((totalS % 3600) / 60)).padStart(2, '0')} min`;
 }
 
-/** Latencies recorded in seconds, shown in ms below one second. */
+/** Latencies recorded in seconds, shown in µs or ms below one second. */
 export function formatSeconds(s: number | undefined): string {
   if (s === undefined || !Number.isFinite(s)) return '–';
+  if (s < 0.001) return `${trimNumber(s * 1e6, 1)} µs`;
   return s < 1 ? `${trimNumber(s * 1000, s < 0.01 ? 2 : 1)} ms` : `${trimNumber(s, 2)} s`;
 }
 
@@ -48,16 +49,22 @@ export function formatUtc(ms: number): string {
 
 /** The unit for "time since run start" so that tick labels stay small numbers. */
 export function timeScale(spanMs: number): Scale {
+  if (spanMs <= 2000) return { divisor: 1, unit: 'ms' };
   if (spanMs <= 3 * 60_000) return { divisor: 1000, unit: 's' };
   if (spanMs <= 3 * 3600_000) return { divisor: 60_000, unit: 'min' };
   return { divisor: 3600_000, unit: 'h' };
 }
 
+/** An axis tick label: exact enough that neighbouring ticks never read the same. */
+export function formatTick(v: number): string {
+  return trimNumber(v, 6);
+}
+
 /** About `count` round tick values covering [min, max] (steps of 1, 2, 2.5 or 5 × 10^n). */
-export function niceTicks(min: number, max: number, count = 5): number[] {
+export function niceTicks(min: number, max: number, count = 5, integers = false): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
   if (max <= min) return [min];
-  const rough = (max - min) / Math.max(1, count);
+  const rough = Math.max((max - min) / Math.max(1, count), integers ? 1 : 0);
   const power = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power;
   const ticks: number[] = [];

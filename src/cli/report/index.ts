@@ -1,4 +1,4 @@
-import { rename, stat, writeFile } from 'node:fs/promises';
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { groupRuns } from './group-runs.js';
 import { readTelemetryDir } from './read-telemetry-dir.js';
@@ -73,12 +73,13 @@ export async function runReport(argv: string[], io: ReportIo = { stdout: process
   }
   const runs = groupRuns(input.traceRequests, input.metricRequests);
   const page = renderReport(runs, { sourceDir: dir, generatedAt: new Date(), files: input.files, skippedLines: input.skippedLines });
+  // Write then rename, so a browser reloading the report never sees half a file.
+  const partial = `${output}.${process.pid}.partial`;
   try {
-    // Write then rename, so a browser reloading the report never sees half a file.
-    const partial = `${output}.${process.pid}.partial`;
     await writeFile(partial, page, 'utf8');
     await rename(partial, output);
   } catch (error) {
+    await unlink(partial).catch(() => undefined);
     io.stderr.write(`telemetry-agent report: cannot write ${output}: ${(error as Error).message}\n`);
     return 1;
   }

@@ -55,6 +55,6 @@ function renderIndex(runs: readonly RunData[], anchors: readonly string[]) {
       run.points.length && !run.spans.length ? html`<span class="badge quiet">metrics only</span>` : '',
       errors ? html`<span class="badge error">${errors} error${errors === 1 ? '' : 's'}</span>` : '',
     ];
-    return html`<tr><td><a href="#${anchors[i]}">${run.serviceName}</a>${run.serviceVersion ? html` <span class="muted">${run.serviceVersion}</span>` : ''}</td><td>${formatUtc(run.startMs)}</td><td>${formatDuration(run.endMs - run.startMs)}</td><td>${badges}</td></tr>`;
+    return html`<tr><td><a href="#${anchors[i]}">${run.serviceName}</a>${run.serviceVersion ? html` <span class="muted">${run.serviceVersion}</span>` : ''}${run.instanceId ? html` <code class="muted">${run.instanceId.slice(0, 8)}</code>` : ''}</td><td>${formatUtc(run.startMs)}</td><td>${formatDuration(run.endMs - run.startMs)}</td><td>${badges}</td></tr>`;
   })}</tbody></table></nav>`;
 }

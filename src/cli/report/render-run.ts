@@ -2,7 +2,7 @@
 // memory, inference and error panels, each with an empty state when the run lacks the data.
 
 import type { HistogramValue, RunData } from './group-runs.js';
-import { byteScale, formatDuration, formatSeconds, formatUtc, niceDomain, timeScale, trimNumber, type Scale } from './format-units.js';
+import { byteScale, formatDuration, formatSeconds, formatTick, formatUtc, niceDomain, timeScale, trimNumber, type Scale } from './format-units.js';
 import { html, type SafeHtml } from './html-template.js';
 import {
   errorCounts,
@@ -39,7 +39,7 @@ function runClock(run: RunData): RunClock {
     domain: [0, Math.max(at(run.endMs), 1e-9)],
     label: `time since run start (${scale.unit})`,
     at,
-    text: (ms) => `${trimNumber(at(ms), 1)} ${scale.unit}`,
+    text: (ms) => `${trimNumber(at(ms), scale.unit === 'ms' ? 2 : 1)} ${scale.unit}`,
   };
 }
 
@@ -153,12 +153,16 @@ function renderTraining(run: RunData, clock: RunClock): SafeHtml {
         yDomain: [0, 1],
         xLabel: clock.label,
         yLabel: 'progress (%)',
-        yFormat: (v) => trimNumber(v * 100, 0),
+        yFormat: (v) => formatTick(v * 100),
       })}${legend(progressLines)}`
     : empty('No progress was reported.');
 
   const lossLines: LineSeries[] = [
-    ...view.lossMetric.map((s, i) => toLine({ ...s, label: s.label || `last reported loss (${NAMES.loss})` }, PALETTE[(i + 1) % PALETTE.length], clock, formatLoss)),
+    ...view.lossMetric.map((s, i) => {
+      // Attributes only tell series apart when there are several (e.g. two frameworks).
+      const label = view.lossMetric.length > 1 && s.label ? `last reported loss, ${s.label}` : `last reported loss (${NAMES.loss})`;
+      return toLine({ ...s, label }, PALETTE[(i + 1) % PALETTE.length], clock, formatLoss);
+    }),
     ...(view.lossAtEpochEnd ? [toLine(view.lossAtEpochEnd, PALETTE[0], clock, formatLoss, true)] : []),
   ];
   const loss = lossLines.length
@@ -169,7 +173,6 @@ function renderTraining(run: RunData, clock: RunClock): SafeHtml {
         yDomain: niceDomain(lossLines.flatMap((l) => l.points.map((p) => p.y)), true),
         xLabel: clock.label,
         yLabel: 'loss',
-        yFormat: (v) => trimNumber(v, 3),
       })}${legend(lossLines)}`
     : empty('No loss was reported.');
 
@@ -192,7 +195,6 @@ function renderMemory(run: RunData, clock: RunClock): SafeHtml {
       yDomain: niceDomain(lines.flatMap((l) => l.points.map((p) => p.y)), true),
       xLabel: clock.label,
       yLabel: `memory (${scale.unit})`,
-      yFormat: (v) => trimNumber(v, 1),
       height: 200,
     })}${legend(lines)}</div>`;
   });

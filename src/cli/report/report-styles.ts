@@ -62,7 +62,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .errors td.type { color: var(--error); font-weight: 600; white-space: nowrap; }
 .inference-block { margin-top: 10px; }
 .inference-block + .inference-block { margin-top: 14px; }
-.inference-table td:first-child { word-break: break-word; }
+.inference-table th, .inference-table td { padding: 5px 5px; }
+.inference-table td:first-child { overflow-wrap: anywhere; min-width: 8em; }
 footer { color: var(--muted); font-size: 12.5px; text-align: center; margin: 8px 0 24px; }
 @media (max-width: 860px) {
   .run-header, .panels, .small-multiples { grid-template-columns: minmax(0, 1fr); }

@@ -151,13 +151,18 @@ export function metricSeries(points: readonly MetricPoint[], name: string): Seri
 
 /** Attributes that tell series apart; constant descriptive ones (rss, gpu) are left out. */
 const SILENT_ATTRIBUTES = new Set(['process.memory.type', 'hw.type']);
+/** Attributes whose values speak for themselves ("tfjs · predict" reads better than key=value). */
+const SELF_EXPLAINING = ['ml.framework', 'ml.operation', 'ml.task', 'ml.model.name'];
 
 export function attributeLabel(attributes: Attrs): string {
-  return Object.entries(attributes)
-    .filter(([key]) => !SILENT_ATTRIBUTES.has(key))
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([key, value]) => (key === 'hw.id' ? `GPU ${attrText(value)}` : `${key}=${attrText(value)}`))
-    .join(', ');
+  const parts: string[] = [];
+  for (const key of SELF_EXPLAINING) if (attributes[key] !== undefined) parts.push(attrText(attributes[key]));
+  if (attributes['hw.id'] !== undefined) parts.push(`GPU ${attrText(attributes['hw.id'])}`);
+  const rest = Object.keys(attributes)
+    .filter((key) => !SILENT_ATTRIBUTES.has(key) && !SELF_EXPLAINING.includes(key) && key !== 'hw.id')
+    .sort();
+  for (const key of rest) parts.push(`${key}=${attrText(attributes[key])}`);
+  return parts.join(' · ');
 }
 
 export interface TrainingView {

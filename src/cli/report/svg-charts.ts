@@ -1,7 +1,7 @@
 // Inline SVG charts drawn at build time: the report needs no script and no network to view.
 // Every data mark carries class "mark" and a <title> so hovering shows its value.
 
-import { niceTicks, trimNumber } from './format-units.js';
+import { formatTick, niceTicks } from './format-units.js';
 import { html, type SafeHtml } from './html-template.js';
 
 export const PALETTE = ['#2563eb', '#ea580c', '#16a34a', '#9333ea', '#0891b2', '#c026d3', '#854d0e', '#475569'];
@@ -78,8 +78,8 @@ export function lineChart(o: LineChartOptions): SafeHtml {
   const frame: Frame = { width: o.width ?? 560, height: o.height ?? 230, left: 62, right: 18, top: 14, bottom: 44 };
   const x = linear(o.xDomain, [frame.left, frame.width - frame.right]);
   const y = linear(o.yDomain, [frame.height - frame.bottom, frame.top]);
-  const xFormat = o.xFormat ?? ((v: number) => trimNumber(v, 2));
-  const yFormat = o.yFormat ?? ((v: number) => trimNumber(v, 3));
+  const xFormat = o.xFormat ?? formatTick;
+  const yFormat = o.yFormat ?? formatTick;
   const body: SafeHtml[] = [
     yAxis(frame, y, niceTicks(o.yDomain[0], o.yDomain[1], 4), yFormat, o.yLabel),
     xAxis(frame, x, niceTicks(o.xDomain[0], o.xDomain[1], 6), xFormat, o.xLabel),
@@ -134,7 +134,7 @@ export function ganttChart(o: GanttOptions): SafeHtml {
   const frame: Frame = { width: o.width ?? 1120, height: markerSpace + o.bars.length * ROW + 48, left: 150, right: 24, top: markerSpace, bottom: 44 };
   const x = linear(o.xDomain, [frame.left, frame.width - frame.right]);
   const plotRight = frame.width - frame.right;
-  const body: SafeHtml[] = [xAxis(frame, x, niceTicks(o.xDomain[0], o.xDomain[1], 8), o.xFormat ?? ((v) => trimNumber(v, 2)), o.xLabel)];
+  const body: SafeHtml[] = [xAxis(frame, x, niceTicks(o.xDomain[0], o.xDomain[1], 8), o.xFormat ?? formatTick, o.xLabel)];
   o.bars.forEach((b, i) => {
     const top = frame.top + i * ROW + 5;
     const x0 = x(b.start);
@@ -182,20 +182,31 @@ export interface BucketChartOptions {
 export function bucketChart(o: BucketChartOptions): SafeHtml {
   const frame: Frame = { width: o.width ?? 560, height: 250, left: 62, right: 18, top: 26, bottom: 58 };
   const max = Math.max(1, ...o.buckets.map((b) => b.count));
-  const yTicks = niceTicks(0, max, 4);
+  const yTicks = niceTicks(0, max, 4, true);
   const yMax = Math.max(max, yTicks[yTicks.length - 1] ?? max);
   const y = linear([0, yMax], [frame.height - frame.bottom, frame.top]);
   const band = (frame.width - frame.left - frame.right) / Math.max(1, o.buckets.length);
   const baseY = frame.height - frame.bottom;
-  const body: SafeHtml[] = [yAxis(frame, y, yTicks, (v) => trimNumber(v, 0), o.yLabel)];
+  const body: SafeHtml[] = [yAxis(frame, y, yTicks, formatTick, o.yLabel)];
   o.buckets.forEach((b, i) => {
     const x0 = frame.left + i * band;
     body.push(html`<rect class="mark bar" x="${n(x0 + band * 0.12)}" y="${n(y(b.count))}" width="${n(band * 0.76)}" height="${n(baseY - y(b.count))}" fill="${o.color}"><title>${b.title}</title></rect><text class="bucket-label" x="${n(x0 + band / 2)}" y="${baseY + 16}" text-anchor="middle">${b.label}</text>`);
   });
   body.push(html`<line class="baseline" x1="${frame.left}" x2="${frame.width - frame.right}" y1="${baseY}" y2="${baseY}"/><text class="axis-label" x="${n((frame.left + frame.width - frame.right) / 2)}" y="${frame.height - 8}" text-anchor="middle">${o.xLabel}</text>`);
-  o.markers.forEach((m, i) => {
+  for (const [i, m] of mergeCloseMarkers(o.markers, band).entries()) {
     const mx = n(frame.left + m.position * band);
     body.push(html`<g class="percentile"><line x1="${mx}" x2="${mx}" y1="${frame.top - 4}" y2="${baseY}" stroke="#111827" stroke-width="1.2" stroke-dasharray="3 3"/><text x="${mx + 3}" y="${frame.top - 12 + (i % 2) * 10}" class="percentile-label">${m.label}</text></g>`);
-  });
+  }
   return svgOpen(frame, o.label, body);
+}
+
+/** Markers closer than a label's width share one line and one label ("p95/p99"). */
+function mergeCloseMarkers(markers: readonly BucketMarker[], band: number): BucketMarker[] {
+  const out: BucketMarker[] = [];
+  for (const m of [...markers].sort((a, b) => a.position - b.position)) {
+    const last = out[out.length - 1];
+    if (last && (m.position - last.position) * band < 26) out[out.length - 1] = { position: last.position, label: `${last.label}/${m.label}` };
+    else out.push(m);
+  }
+  return out;
 }
