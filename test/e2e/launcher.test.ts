@@ -1,10 +1,10 @@
 // NODE_OPTIONS="--import telemetry-agent" npm run ...: npm stays passive, the app reports once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TestReceiver, attr } from '../helpers/otlp-test-receiver.js';
-import { REPO, cleanEnv, tempHome, tempProject } from '../helpers/run-node.js';
+import { REPO, cleanEnv, runNode, tempHome, tempProject } from '../helpers/run-node.js';
 
 let rx: TestReceiver;
 beforeAll(async () => { rx = await TestReceiver.start(); });
@@ -19,9 +19,10 @@ describe('through a package manager', () => {
     const env = cleanEnv(tempHome(), { OTEL_EXPORTER_OTLP_ENDPOINT: rx.endpoint, TELEMETRY_AGENT_ENABLED: '1', NODE_OPTIONS: '--import telemetry-agent', OTEL_SERVICE_NAME: 'via-npm' });
     // Put this Node first on PATH, so `node` in the script is the same (supported) one.
     env.PATH = `${dirname(process.execPath)}:${env.PATH}`;
-    const npm = spawnSync(process.execPath, [npmCli, 'run', '--silent', 'go'], { cwd: project, env, encoding: 'utf8', timeout: 60_000 });
+    // Asynchronously: the receiver runs in this process and must keep answering meanwhile.
+    const npm = await runNode([npmCli, 'run', '--silent', 'go'], { cwd: project, env, timeoutMs: 60_000 });
     expect(npm.stdout).toContain('step 200/200');
-    expect(npm.status).toBe(0);
+    expect(npm.code).toBe(0);
     await new Promise((r) => setTimeout(r, 300));
     const ids = new Set(rx.resources().map((r) => attr(r.attributes, 'service.instance.id')));
     expect(ids.size).toBe(1);
