@@ -4,9 +4,8 @@ import { noticeDue, showNoticeOnce } from './decide/notice.js';
 import { agentPaths } from './decide/paths.js';
 import { markChildren } from './decide/process-role.js';
 import { unsupportedRuntimeReason } from './decide/runtime-support.js';
-import { INSTRUMENTATIONS } from './collect/instrumentations/index.js';
+import { INSTRUMENTED_PACKAGES } from './collect/instrumentations/packages.js';
 import { installHooks } from './collect/instrumentations/hooks.js';
-import { satisfies } from './collect/instrumentations/wrap-util.js';
 import { getState, setState, type AgentState, type RunningAgent } from './state.js';
 import { AGENT_VERSION, SDK_VERSION } from './version.js';
 import { rmSync } from 'node:fs';
@@ -50,7 +49,10 @@ export function boot(options: StartOptions = {}, ownCli?: string): AgentState | 
     process.on('uncaughtExceptionMonitor', (error, origin) => {
       try { state.agent()?.recordFatal(error, origin); } catch { /* never into the app */ }
     });
-    installHooks(INSTRUMENTATIONS, { signals: () => state.agent()?.signals, debug: (m) => decision.config.debug && say(`debug: ${m}`), satisfies });
+    installHooks(INSTRUMENTED_PACKAGES, (pkg, exports, file) => {
+      const agent = state.agent();
+      if (agent) agent.instrument(pkg, exports, file);
+    });
     // The pipeline loads after the app's first synchronous run, unless a library or the API needs it sooner.
     setImmediate(() => state.agent());
     return state;

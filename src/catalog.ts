@@ -124,10 +124,10 @@ export const METRICS: readonly MetricSpec[] = [
   { name: 'telemetry_agent.queue.dropped', kind: 'counter', unit: '{payload}', description: 'queued payloads dropped because the on-disk queue was full' },
 ];
 
-export const METRIC_NAMES: readonly string[] = METRICS.map((m) => m.name);
-export const SPAN_NAMES: readonly string[] = SPANS.map((s) => s.name);
-export const RESOURCE_KEYS: readonly string[] = RESOURCE_ATTRIBUTES.map((a) => a.key);
-export const SIGNAL_ATTRIBUTE_KEYS: readonly string[] = SIGNAL_ATTRIBUTES.map((a) => a.key);
+export const METRIC_NAMES: readonly string[] = /* @__PURE__ */ METRICS.map((m) => m.name);
+export const SPAN_NAMES: readonly string[] = /* @__PURE__ */ SPANS.map((s) => s.name);
+export const RESOURCE_KEYS: readonly string[] = /* @__PURE__ */ RESOURCE_ATTRIBUTES.map((a) => a.key);
+export const SIGNAL_ATTRIBUTE_KEYS: readonly string[] = /* @__PURE__ */ SIGNAL_ATTRIBUTES.map((a) => a.key);
 
 /** Model names from these organisations are public and sent as-is; others are hashed. */
 export const DEFAULT_PUBLIC_MODEL_ORGS: readonly string[] = ['Xenova', 'onnx-community', 'HuggingFaceTB', 'google', 'microsoft', 'meta-llama', 'openai', 'sentence-transformers', 'distilbert', 'facebook'];

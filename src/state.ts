@@ -9,6 +9,8 @@ export interface RunningAgent {
   shutdown(): Promise<void>;
   /** Records the `uncaught_exception` span; the exit path queues and sends it. */
   recordFatal(error: unknown, origin: string): void;
+  /** Wraps a watched package's freshly loaded exports with its instrumentations. */
+  instrument(pkg: string, exports: unknown, file: string | undefined): void;
   /** The redactor every outgoing string passes through. */
   readonly redact: (s: string) => string;
 }

@@ -2,68 +2,40 @@ import Module from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Signals } from '../signals.js';
-import type { Instrumentation } from './types.js';
+import type { WatchedPackage } from './packages.js';
 
-type Target = { readonly inst: Instrumentation; readonly pkg: string; readonly versions: string; readonly format: 'cjs' | 'esm' };
 type LoadFn = (request: string, parent: unknown, isMain: boolean) => unknown;
 type ResolveFn = (request: string, parent: unknown, isMain: boolean) => string;
+/** Receives a watched package's exports (CJS) or namespace (ESM) and the file it came from. */
+export type OnLoad = (pkg: string, exports: unknown, file: string | undefined) => void;
 
 const ESM_QUERY = 'telemetry-agent-wrap';
-const wrapped = new WeakSet<object>();
-
-export interface HookDeps {
-  readonly signals: () => Signals | undefined;
-  readonly debug: (m: string) => void;
-  /** `satisfies(version, range)`; unsupported versions are left untouched. */
-  readonly satisfies: (version: string, range: string) => boolean;
-}
+const ESM_CALLBACK = Symbol.for('telemetry-agent.esm-loaded');
 
 /**
- * Patches only the modules on the include-list. CommonJS packages (tfjs, onnxruntime) are caught
+ * Watches only the packages on the include-list. CommonJS packages (tfjs, onnxruntime) are caught
  * in Module._load, which sees both `require()` and ESM imports of CJS packages; ESM-only packages
  * get an in-thread module.registerHooks shim. Nothing else in the app is touched.
  */
-export function installHooks(instrumentations: readonly Instrumentation[], deps: HookDeps): void {
-  const targets: Target[] = instrumentations.flatMap((inst) => inst.modules.map((m) => ({ inst, pkg: m.package, versions: m.versions, format: m.format })));
-  const cjs = targets.filter((t) => t.format === 'cjs');
-  if (cjs.length > 0) hookCommonJs(cjs, deps);
-  const esm = targets.filter((t) => t.format === 'esm' && isInstalled(t.pkg));
-  if (esm.length > 0) hookEsm(esm, deps);
+export function installHooks(watched: readonly WatchedPackage[], onLoad: OnLoad): void {
+  const cjs = watched.filter((w) => w.format === 'cjs').map((w) => w.package);
+  if (cjs.length > 0) hookCommonJs(cjs, onLoad);
+  const esm = watched.filter((w) => w.format === 'esm' && isInstalled(w.package)).map((w) => w.package);
+  if (esm.length > 0) hookEsm(esm, onLoad);
 }
 
-/** Called with a freshly loaded module's exports; wraps it once if it is on the list and supported. */
-function apply(t: Target, exports: unknown, file: string | undefined, deps: HookDeps): void {
-  if (exports === null || (typeof exports !== 'object' && typeof exports !== 'function') || wrapped.has(exports as object)) return;
-  wrapped.add(exports as object);
-  const signals = deps.signals();
-  if (!signals) return;
-  const version = packageVersion(t.pkg, file);
-  if (!version || !deps.satisfies(version, t.versions)) {
-    deps.debug(`${t.pkg}@${version ?? 'unknown'} is outside the supported range ${t.versions} of ${t.inst.id}; not instrumented`);
-    return;
-  }
-  try {
-    t.inst.wrap(exports, () => deps.signals() ?? signals, version);
-    deps.debug(`instrumented ${t.pkg}@${version}`);
-  } catch (e) {
-    deps.debug(`instrumenting ${t.pkg} failed (${e}); left as it is`);
-  }
-}
-
-function hookCommonJs(targets: Target[], deps: HookDeps): void {
+function hookCommonJs(packages: string[], onLoad: OnLoad): void {
   const M = Module as unknown as { _load: LoadFn; _resolveFilename: ResolveFn };
   const original = M._load;
   const marker = `${sep}node_modules${sep}`;
   M._load = function patchedLoad(this: unknown, request: string, parent: unknown, isMain: boolean) {
     const exports = original.apply(this, [request, parent, isMain]);
     if (!isMain && typeof request === 'string') {
-      for (const t of targets) {
+      for (const pkg of packages) {
         // Bare `require('pkg')`, or the resolved main file when an ESM app imports a CJS package.
-        if (request === t.pkg || (request.includes(marker) && isPackageMain(request, t.pkg))) {
+        if (request === pkg || (request.includes(marker) && isPackageMain(request, pkg))) {
           try {
-            const file = request.includes(marker) ? request : M._resolveFilename(request, parent, false);
-            apply(t, exports, file, deps);
+            onLoad(pkg, exports, request.includes(marker) ? request : M._resolveFilename(request, parent, false));
           } catch { /* never into the app */ }
         }
       }
@@ -72,18 +44,16 @@ function hookCommonJs(targets: Target[], deps: HookDeps): void {
   };
 }
 
-function hookEsm(targets: Target[], deps: HookDeps): void {
+function hookEsm(packages: string[], onLoad: OnLoad): void {
   const register = (Module as unknown as { registerHooks?: (h: object) => void }).registerHooks;
   if (!register) return;
-  const globalKey = Symbol.for('telemetry-agent.esm-loaded');
-  (globalThis as Record<symbol, unknown>)[globalKey] = (pkg: string, ns: unknown, url: string) => {
-    const t = targets.find((x) => x.pkg === pkg);
-    if (t) apply(t, ns, fileURLToPath(url), deps);
+  (globalThis as Record<symbol, unknown>)[ESM_CALLBACK] = (pkg: string, ns: unknown, url: string) => {
+    try { onLoad(pkg, ns, fileURLToPath(url)); } catch { /* never into the app */ }
   };
   register({
     resolve(specifier: string, context: { conditions?: string[] }, next: (s: string, c: unknown) => { url: string; format?: string }) {
       const r = next(specifier, context);
-      if (targets.some((t) => t.pkg === specifier) && context.conditions?.includes('import') && r.url.startsWith('file:')) {
+      if (packages.includes(specifier) && context.conditions?.includes('import') && r.url.startsWith('file:')) {
         return { ...r, url: `${r.url}?${ESM_QUERY}=${encodeURIComponent(specifier)}`, shortCircuit: true };
       }
       return r;
@@ -102,9 +72,10 @@ function hookEsm(targets: Target[], deps: HookDeps): void {
 }
 
 function isPackageMain(file: string, pkg: string): boolean {
-  const idx = file.lastIndexOf(`${sep}node_modules${sep}${pkg.split('/').join(sep)}${sep}`);
+  const dirOf = `${sep}node_modules${sep}${pkg.split('/').join(sep)}`;
+  const idx = file.lastIndexOf(dirOf + sep);
   if (idx === -1) return false;
-  const root = file.slice(0, idx) + `${sep}node_modules${sep}${pkg.split('/').join(sep)}`;
+  const root = file.slice(0, idx) + dirOf;
   try {
     const main = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main?: string }).main ?? 'index.js';
     const resolved = join(root, main);
@@ -112,22 +83,6 @@ function isPackageMain(file: string, pkg: string): boolean {
   } catch {
     return false;
   }
-}
-
-function packageVersion(pkg: string, file: string | undefined): string | undefined {
-  if (!file) return undefined;
-  try {
-    let dir = dirname(file);
-    for (let i = 0; i < 8; i++) {
-      const p = join(dir, 'package.json');
-      if (existsSync(p)) {
-        const j = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-        if (j.name === pkg) return j.version;
-      }
-      dir = dirname(dir);
-    }
-  } catch { /* unknown */ }
-  return undefined;
 }
 
 function isInstalled(pkg: string): boolean {
