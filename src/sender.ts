@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   const debug = d.config.debug ? (m: string) => process.stderr.write(`telemetry-agent sender: ${m}\n`) : () => {};
   const queue = new DiskQueue(join(agentPaths().cacheDir, 'queue'), { maxBytes: d.config.queueMaxBytes, maxFiles: d.config.queueMaxFiles }, debug);
   const delivery = new Delivery({ config: d.config, send: true, queue, inspect: undefined, debug });
-  await delivery.drainQueue(() => {}, { ref: true });
+  // At the budget's end a payload still being sent goes back to the queue instead of staying claimed.
+  process.on('exit', () => { try { delivery.queueInFlightSync(); } catch { /* exiting anyway */ } });
+  // The drop count is left for the next main run, which reports it as a metric.
+  await delivery.drainQueue({ ref: true });
 }
 
 main().catch(() => {}).finally(() => process.exit(0));

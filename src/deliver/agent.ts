@@ -20,6 +20,7 @@ import { protectMetrics } from '../protect/protect-metrics.js';
 import { Delivery } from './delivery.js';
 import { DiskQueue } from './disk-queue.js';
 import { installExitHooks } from './exit-hooks.js';
+import { MAX_TIMER_MS } from './http-post.js';
 import { senderPath, spawnExitSender } from './exit-sender.js';
 import { createInspector } from './inspect.js';
 import { AgentMetricReader } from './metric-reader.js';
@@ -57,22 +58,29 @@ export class Agent {
     const { config } = decision;
     const debug = config.debug ? (m: string) => { try { process.stderr.write(`telemetry-agent debug: ${m}\n`); } catch { /* closed stderr */ } } : () => {};
     this.debug = debug;
+    // A read-only or broken home / cache dir is one debug line, not one per file the agent keeps there.
+    let storageReported = false;
+    const storageDebug = (m: string) => {
+      if (storageReported) return;
+      storageReported = true;
+      debug(`${m}; further storage problems are not reported`);
+    };
     const paths = agentPaths();
     this.serviceName = config.serviceName;
     this.serviceVersion = options.serviceVersion;
 
     // Without consent (inspect only) nothing is written to disk: IDs and salt live for this run only.
-    this.installId = decision.send ? installId(paths.configDir, debug).value : randomUUID();
-    const salt = decision.send ? localSalt(paths.configDir, debug) : randomBytes(32).toString('hex');
+    this.installId = decision.send ? installId(paths.configDir, storageDebug).value : randomUUID();
+    const salt = decision.send ? localSalt(paths.configDir, storageDebug) : randomBytes(32).toString('hex');
     this.redact = createRedactor(processContext());
     const publicOrgs = [...DEFAULT_PUBLIC_MODEL_ORGS, ...(options.publicModelOrgs ?? [])];
 
     const key = hardwareKey();
     const cached = readHardwareCache(paths.cacheDir, key);
     this.hardware = cached ?? quickHardware();
-    if (!cached) void probeHardware(paths.cacheDir, key, debug).then((h) => { this.hardware = h; this.resourceCache = undefined; });
+    if (!cached) void probeHardware(paths.cacheDir, key, (m) => (m.startsWith('cannot cache') ? storageDebug : debug)(m)).then((h) => { this.hardware = h; this.resourceCache = undefined; });
 
-    this.queue = new DiskQueue(join(paths.cacheDir, 'queue'), { maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles }, debug);
+    this.queue = new DiskQueue(join(paths.cacheDir, 'queue'), { maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles }, storageDebug);
     this.delivery = new Delivery({
       config,
       send: decision.send,
@@ -98,11 +106,15 @@ export class Agent {
 
     this.removeExitHooks = installExitHooks({
       flush: () => this.flushForExit(),
+      flushWhileRunning: () => this.flush(undefined, { keepAlive: false }),
       queueRemainingSync: () => this.queueRemainingSync(),
       debug,
     });
-    // Earlier runs' undelivered payloads: in the background, after the app has started.
-    setImmediate(() => void this.delivery.drainQueue((n) => this.signals.record('telemetry_agent.queue.dropped', n))).unref();
+    // Earlier runs' undelivered payloads: in the background, after the app has started; what a run
+    // too short for that leaves goes to the exit sender (or, without it, is sent within the exit
+    // flush). The drop count goes into this run's metrics.
+    this.delivery.takeDropped((n) => this.signals.record('telemetry_agent.queue.dropped', n));
+    setImmediate(() => void this.delivery.drainQueue()).unref();
   }
 
   readonly debug: (m: string) => void;
@@ -113,10 +125,15 @@ export class Agent {
     this.resourceCache = undefined;
   }
 
-  /** Exports everything now, bounded by the flush timeout. Never rejects. */
-  async flush(timeoutMs = this.init.decision.config.flushTimeoutMs): Promise<void> {
+  /**
+   * Exports everything now, bounded by the flush timeout. Never rejects. `keepAlive: false` for a
+   * flush nobody waits for (after a signal the app handles): it must not hold the process open
+   * once the app is done, when the exit flush takes over.
+   */
+  async flush(timeoutMs = this.init.decision.config.flushTimeoutMs, o: { keepAlive?: boolean } = {}): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((r) => { timer = setTimeout(r, timeoutMs); });
+    const bound = new Promise<void>((r) => { timer = setTimeout(r, Math.min(timeoutMs, MAX_TIMER_MS)); });
+    if (o.keepAlive === false) timer?.unref();
     try {
       await Promise.race([bound, (async () => {
         await this.spans.flushNow();
@@ -146,11 +163,14 @@ export class Agent {
     const ended = this.spans.takeAllSync();
     this.flushing = (async () => {
       let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<void>((r) => { timer = setTimeout(() => { abort.abort(); r(); }, timeout); });
+      const bound = new Promise<void>((r) => { timer = setTimeout(() => { abort.abort(); r(); }, Math.min(timeout, MAX_TIMER_MS)); });
       try {
         await Promise.race([bound, Promise.allSettled([
           ended.length > 0 ? this.exportSpans(ended) : undefined,
           this.reader.collectAndExport(),
+          // Earlier runs' payloads: the detached sender takes them without delaying the exit (the
+          // one being sent may finish); without the sender this is their chance to go, in the same bound.
+          this.init.decision.config.exitSender ? this.delivery.stopDrain() : this.delivery.drainQueue(),
         ])]);
       } finally {
         clearTimeout(timer);
@@ -169,7 +189,7 @@ export class Agent {
         if (json) this.delivery.queueSync('traces', json);
       }
       const { decision } = this.init;
-      if (this.delivery.queuedCount > 0 && decision.send && decision.config.exitSender && typeof __dirname === 'string') {
+      if (decision.send && decision.config.exitSender && typeof __dirname === 'string' && (this.delivery.queuedCount > 0 || this.queue.pending().length > 0)) {
         this.delivery.queuedCount = 0;
         spawnExitSender(senderPath(__dirname), this.init.options, this.debug);
       }

@@ -1,5 +1,6 @@
+import { setMaxListeners } from 'node:events';
 import type { ExportConfig } from '../decide/export-config.js';
-import type { DiskQueue, SignalKind } from './disk-queue.js';
+import type { ClaimedPayload, DiskQueue, SignalKind } from './disk-queue.js';
 import { sendWithRetry } from './send-with-retry.js';
 
 export interface Encoded {
@@ -26,13 +27,18 @@ const decoder = new TextDecoder();
  */
 export class Delivery {
   private readonly inFlight = new Set<{ signal: SignalKind; json: Uint8Array }>();
-  private exitAbort: AbortController | undefined;
+  /** Cuts every send (the app's own and the queue's) when the exit bound is reached. */
+  private readonly abort = new AbortController();
   private exitDeadline: number | undefined;
-  private draining: { release(): void } | undefined;
+  private draining: ClaimedPayload | undefined;
+  private drainRun: Promise<void> | undefined;
+  private drainStopped = false;
   /** Payloads this process wrote to the disk queue. */
   queuedCount = 0;
 
-  constructor(private readonly o: DeliveryOptions) {}
+  constructor(private readonly o: DeliveryOptions) {
+    setMaxListeners(0, this.abort.signal); // one listener per send in flight; never a leak warning in the app's stderr
+  }
 
   async deliver(signal: SignalKind, payload: Encoded): Promise<void> {
     const { config } = this.o;
@@ -51,8 +57,8 @@ export class Delivery {
         headers: target.headers,
         contentType: config.protocol === 'http/protobuf' ? 'application/x-protobuf' : 'application/json',
         deadline: this.exitDeadline ?? Date.now() + config.timeoutMs,
-        signal: this.exitAbort?.signal,
-        ref: this.exitAbort !== undefined,
+        signal: this.abort.signal,
+        ref: this.exiting(),
         debug: this.o.debug,
       });
       if (!this.inFlight.delete(entry)) return; // the exit path already queued it
@@ -63,18 +69,13 @@ export class Delivery {
   }
 
   private exiting(): boolean {
-    return this.exitAbort !== undefined;
+    return this.exitDeadline !== undefined;
   }
 
-  private exitSignal(): AbortSignal | undefined {
-    return this.exitAbort?.signal;
-  }
-
-  /** From now on every send must finish by `deadline`; later ones are queued instead. */
+  /** From now on every send must finish by `deadline`; abort the controller to cut them all. */
   beginExit(deadline: number): AbortController {
-    this.exitDeadline = deadline;
-    this.exitAbort ??= new AbortController();
-    return this.exitAbort;
+    this.exitDeadline ??= deadline;
+    return this.abort;
   }
 
   /** Synchronous: queue what is still in flight (the process is exiting). */
@@ -97,29 +98,57 @@ export class Delivery {
   }
 
   /**
-   * Sends what earlier runs queued, oldest first, in the background. Stops at the first failure
-   * (the collector is still away) and when the process starts exiting.
+   * Reports (and forgets) how many payloads earlier runs dropped because the queue was full.
+   * Synchronous, so the count is part of this run's first metric export even if the run is short.
    */
-  async drainQueue(onDropped: (n: number) => void, o: { ref?: boolean } = {}): Promise<void> {
+  takeDropped(onDropped: (n: number) => void): void {
+    if (!this.o.send || !this.o.queue) return;
+    const dropped = this.o.queue.takeDropped();
+    if (dropped > 0) onDropped(dropped);
+  }
+
+  /**
+   * Sends what earlier runs queued, oldest first, in the background. Stops at the first failure
+   * (the collector is still away); once the process is exiting, stops at the exit deadline.
+   * Calls made while a drain is running share it, so the exit flush can call it again to wait for
+   * (or start) the drain within its bound.
+   */
+  drainQueue(o: { ref?: boolean } = {}): Promise<void> {
+    this.drainRun ??= this.drainLoop(o).finally(() => { this.drainRun = undefined; });
+    return this.drainRun;
+  }
+
+  /**
+   * Exit with the detached sender taking over the queue: the payload being sent may finish (the
+   * caller bounds the wait) so it is not sent twice, but no further one is claimed.
+   */
+  stopDrain(): Promise<void> {
+    this.drainStopped = true;
+    return this.drainRun ?? Promise.resolve();
+  }
+
+  private async drainLoop(o: { ref?: boolean }): Promise<void> {
     const queue = this.o.queue;
     if (!this.o.send || !queue) return;
-    const dropped = queue.takeDropped();
-    if (dropped > 0) onDropped(dropped);
     for (let i = 0; i < 10_000; i++) {
-      if (this.exiting()) return;
+      if (this.drainStopped || this.abort.signal.aborted || (this.exitDeadline !== undefined && Date.now() >= this.exitDeadline)) return;
       const item = queue.claimOldest();
       if (!item) return;
       this.draining = item;
       const target = this.o.config[item.signal];
-      const outcome = await sendWithRetry(target.url, item.body, {
-        headers: target.headers,
-        contentType: 'application/json',
-        deadline: Date.now() + this.o.config.timeoutMs,
-        signal: this.exitSignal(),
-        ref: o.ref,
-        debug: this.o.debug,
-      });
-      this.draining = undefined;
+      let outcome: Awaited<ReturnType<typeof sendWithRetry>> = 'retry-later';
+      try {
+        outcome = await sendWithRetry(target.url, item.body, {
+          headers: target.headers,
+          contentType: 'application/json',
+          deadline: this.exitDeadline ?? Date.now() + this.o.config.timeoutMs,
+          signal: this.abort.signal,
+          ref: o.ref === true || this.exiting(),
+          debug: this.o.debug,
+        });
+      } finally {
+        this.draining = undefined;
+      }
       if (outcome === 'retry-later') {
         item.release();
         return;

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../decide/atomic-file.js';
@@ -20,8 +20,17 @@ export interface ClaimedPayload {
 }
 
 const PAYLOAD = /^(\d{13})-\d+-[0-9a-f]+\.(traces|metrics)\.json$/;
-const CLAIMED = /^(.+\.json)\.claimed-(\d+)$/;
+/** `<payload or count file>.claimed-<pid>-<token>` (older versions wrote no token). */
+const CLAIMED = /^(.+\.(?:json|count))\.claimed-(\d+)(?:-([0-9a-f]+))?$/;
 const DROPPED = /^dropped-\d+-[0-9a-f]+\.count$/;
+/** Temp files of writeFileAtomic: `<name>.<pid>.<random>.tmp`, left behind only by a process killed mid-write. */
+const TEMP = /\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+/**
+ * Who holds a claim: the pid alone is not enough, since a container restarted on the same volume
+ * often runs as the same pid as the run that died holding the claim.
+ */
+const OWNER = `${process.pid}-${randomBytes(4).toString('hex')}`;
 
 /**
  * Undeliverable OTLP JSON request bodies, one file each, oldest first by name. Writes are atomic
@@ -29,6 +38,9 @@ const DROPPED = /^dropped-\d+-[0-9a-f]+\.count$/;
  * Every method swallows file-system errors: a broken cache dir must never break the app.
  */
 export class DiskQueue {
+  /** A cache dir that cannot be written is reported once, not once per payload. */
+  private reportedFailure = false;
+
   constructor(readonly dir: string, private readonly limits: QueueLimits, private readonly debug: (m: string) => void) {}
 
   /** Synchronous so it also works in the process 'exit' handler. */
@@ -40,7 +52,10 @@ export class DiskQueue {
       this.enforceLimits();
       return true;
     } catch (e) {
-      this.debug(`cannot queue ${signal} on disk in ${this.dir} (${(e as NodeJS.ErrnoException).code ?? e}); that payload is lost`);
+      if (!this.reportedFailure) {
+        this.reportedFailure = true;
+        this.debug(`cannot queue ${signal} on disk in ${this.dir} (${(e as NodeJS.ErrnoException).code ?? e}); undeliverable payloads of this run are lost`);
+      }
       return false;
     }
   }
@@ -54,7 +69,7 @@ export class DiskQueue {
     this.recoverStaleClaims();
     for (const name of this.pending()) {
       const from = join(this.dir, name);
-      const claimed = `${from}.claimed-${process.pid}`;
+      const claimed = `${from}.claimed-${OWNER}`;
       try {
         renameSync(from, claimed); // atomic: whoever renames first owns it
       } catch {
@@ -90,7 +105,7 @@ export class DiskQueue {
     let total = 0;
     for (const name of this.entries().filter((n) => DROPPED.test(n))) {
       const file = join(this.dir, name);
-      const claimed = `${file}.claimed-${process.pid}`;
+      const claimed = `${file}.claimed-${OWNER}`;
       try {
         renameSync(file, claimed);
         total += Number(readFileSync(claimed, 'utf8')) || 0;
@@ -117,17 +132,27 @@ export class DiskQueue {
     }
     if (dropped > 0) {
       this.debug(`queue full: dropped the ${dropped} oldest payload(s)`);
+      // Folds the earlier counts into one file, so a queue that stays full does not pile up count files.
+      const total = dropped + this.takeDropped();
       try {
-        writeFileSync(join(this.dir, `dropped-${Date.now()}-${randomBytes(4).toString('hex')}.count`), String(dropped));
+        writeFileAtomic(join(this.dir, `dropped-${Date.now()}-${randomBytes(4).toString('hex')}.count`), String(total));
       } catch { /* counted nowhere, but the debug line said it */ }
     }
   }
 
+  /** Puts back what dead processes had claimed, and removes temp files they left half-written. */
   private recoverStaleClaims(): void {
     for (const name of this.entries()) {
       const m = CLAIMED.exec(name);
-      if (!m || Number(m[2]) === process.pid || isAlive(Number(m[2]))) continue;
-      try { renameSync(join(this.dir, name), join(this.dir, m[1]!)); } catch { /* someone else recovered it */ }
+      if (m) {
+        const pid = Number(m[2]);
+        const stale = pid === process.pid ? `${pid}-${m[3]}` !== OWNER : !isAlive(pid);
+        if (!stale) continue;
+        try { renameSync(join(this.dir, name), join(this.dir, m[1]!)); } catch { /* someone else recovered it */ }
+        continue;
+      }
+      const t = TEMP.exec(name);
+      if (t && Number(t[1]) !== process.pid && !isAlive(Number(t[1]))) this.remove(join(this.dir, name));
     }
   }
 

@@ -1,6 +1,8 @@
 export interface ExitActions {
-  /** Async flush bounded by the flush timeout; resolves, never rejects. */
+  /** Async flush bounded by the flush timeout, for a process that is about to end; resolves, never rejects. */
   flush(): Promise<void>;
+  /** Async flush bounded by the flush timeout that leaves the agent running normally (the app may go on). */
+  flushWhileRunning(): Promise<void>;
   /** Synchronous: everything not delivered goes to the disk queue. */
   queueRemainingSync(): void;
   debug(m: string): void;
@@ -26,7 +28,9 @@ export function installExitHooks(a: ExitActions): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     const appListens = process.listenerCount(signal) > 1;
     if (appListens) {
-      void a.flush(); // the app decides when to exit; the 'exit' hook queues the rest
+      // The app decides whether and when to exit (it may well go on: "press Ctrl-C again to quit"),
+      // so open spans stay open and later payloads are still sent; the 'exit' hook queues the rest.
+      void a.flushWhileRunning().catch(() => {});
       return;
     }
     process.removeListener(signal, onSignal);

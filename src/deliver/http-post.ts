@@ -19,6 +19,9 @@ export interface PostOptions {
   readonly ref?: boolean;
 }
 
+/** setTimeout's limit; a longer delay would print a TimeoutOverflowWarning into the app's stderr and fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** One POST with a hard timeout. Never rejects; the socket never keeps the process alive unless `ref`. */
 export function post(url: string, body: Uint8Array, o: PostOptions): Promise<PostResult> {
   return new Promise((resolve) => {
@@ -46,7 +49,7 @@ export function post(url: string, body: Uint8Array, o: PostOptions): Promise<Pos
     const timer = setTimeout(() => {
       done({ error: 'timeout' });
       req.destroy();
-    }, Math.max(1, o.timeoutMs));
+    }, Math.min(Math.max(1, o.timeoutMs), MAX_TIMER_MS));
     if (!o.ref) timer.unref();
     const onAbort = () => {
       done({ error: 'aborted' });

@@ -14,12 +14,17 @@ export class AgentMetricReader extends MetricReader {
     this.timer.unref();
   }
 
+  /**
+   * Collections run one at a time; exports do not wait for each other, so an export hanging on a
+   * slow collector cannot hold back the exit flush's final collection (cumulative values: a later
+   * snapshot supersedes an earlier one).
+   */
   collectAndExport(): Promise<void> {
-    this.last = this.last.then(async () => {
-      const { resourceMetrics } = await this.collect({ timeoutMillis: 500 });
+    const collected = this.last.then(() => this.collect({ timeoutMillis: 500 }));
+    this.last = collected.then(() => {}, () => {});
+    return collected.then(async ({ resourceMetrics }) => {
       if (resourceMetrics.scopeMetrics.some((s) => s.metrics.length > 0)) await this.exportMetrics(resourceMetrics);
     }).catch(() => {});
-    return this.last;
   }
 
   protected override async onForceFlush(): Promise<void> {

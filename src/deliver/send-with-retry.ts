@@ -1,4 +1,4 @@
-import { post, type PostResult } from './http-post.js';
+import { MAX_TIMER_MS, post, type PostResult } from './http-post.js';
 
 export type SendOutcome = 'sent' | 'retry-later' | 'rejected';
 
@@ -15,6 +15,9 @@ export interface SendOptions {
 // 400, 401, 403, 404, 413, …: the payload or the credentials are wrong; sending again cannot help.
 const isPermanent = (s: number) => s >= 400 && s < 500 && s !== 408 && s !== 429;
 
+/** A collector that rejects every payload is reported once per status and URL, not once per payload. */
+const reportedRejections = new Set<string>();
+
 /**
  * Sends one payload, retrying 429/5xx/network errors with exponential backoff and jitter,
  * honouring Retry-After, all within the deadline. 'retry-later' means: queue it on disk.
@@ -27,14 +30,20 @@ export async function sendWithRetry(url: string, body: Uint8Array, o: SendOption
     const r: PostResult = await post(url, body, { headers: o.headers, contentType: o.contentType, timeoutMs: left, signal: o.signal, ref: o.ref });
     if (r.status !== undefined && r.status >= 200 && r.status < 300) return 'sent';
     if (r.status !== undefined && isPermanent(r.status)) {
-      o.debug(`collector answered ${r.status} for ${url}; dropping this payload (it cannot succeed if sent again)`);
+      const key = `${r.status} ${url}`;
+      if (!reportedRejections.has(key)) {
+        reportedRejections.add(key);
+        o.debug(`collector answered ${r.status} for ${url}; dropping the payload (it cannot succeed if sent again)`);
+      }
       return 'rejected';
     }
     if (r.error === 'ECONNREFUSED' || r.error === 'ENOTFOUND' || r.error === 'aborted' || r.error === 'timeout') {
       o.debug(`cannot reach ${url} (${r.error})`);
       return 'retry-later'; // no point burning the flush budget on a collector that is down
     }
-    const wait = r.retryAfterMs ?? backoff * (0.5 + Math.random());
+    // Retry-After is a lower bound: `Retry-After: 0` must not turn into a tight loop against a struggling collector.
+    const jittered = backoff * (0.5 + Math.random());
+    const wait = r.retryAfterMs !== undefined ? Math.max(r.retryAfterMs, jittered) : jittered;
     backoff = Math.min(backoff * 2, 5_000);
     if (Date.now() + wait >= o.deadline) {
       o.debug(`collector answered ${r.status ?? r.error}; retry does not fit the time budget, queueing`);
@@ -46,8 +55,9 @@ export async function sendWithRetry(url: string, body: Uint8Array, o: SendOption
 
 function sleep(ms: number, ref: boolean | undefined, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
+    const onAbort = () => { clearTimeout(t); resolve(); };
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, Math.min(ms, MAX_TIMER_MS));
     if (!ref) t.unref();
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

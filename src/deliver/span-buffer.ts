@@ -15,18 +15,26 @@ export interface SpanBufferOptions {
  */
 export class SpanBuffer implements SpanProcessor {
   private ended: ReadableSpan[] = [];
+  /** Open spans, to end them at exit; capped like `ended` (a span the app never ends is not kept forever). */
   private readonly open = new Set<Span>();
+  /** Batches waiting for the export before them: not yet handed to `exportSpans`. */
+  private readonly waiting = new Set<ReadableSpan[]>();
   private timer: NodeJS.Timeout | undefined;
   private exporting: Promise<void> = Promise.resolve();
+  private takingAll = false;
 
   constructor(private readonly o: SpanBufferOptions) {}
 
   onStart(span: Span, _ctx: Context): void {
-    this.open.add(span);
+    if (this.open.size < this.o.maxQueue) this.open.add(span);
   }
 
   onEnd(span: ReadableSpan): void {
     this.open.delete(span as Span);
+    if (this.takingAll) {
+      this.ended.push(span); // ended by takeAllSync: the exit path takes it right away
+      return;
+    }
     if (this.ended.length >= this.o.maxQueue) {
       this.o.onDrop(1);
       return;
@@ -44,7 +52,10 @@ export class SpanBuffer implements SpanProcessor {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
     const batch = this.ended;
     this.ended = [];
-    if (batch.length > 0) this.exporting = this.exporting.then(() => this.o.exportSpans(batch)).catch(() => {});
+    if (batch.length > 0) {
+      this.waiting.add(batch);
+      this.exporting = this.exporting.then(() => (this.waiting.delete(batch) ? this.o.exportSpans(batch) : undefined)).catch(() => {});
+    }
     return this.exporting;
   }
 
@@ -56,13 +67,22 @@ export class SpanBuffer implements SpanProcessor {
     return this.flushNow();
   }
 
-  /** Ends every open span now and returns all spans not yet handed to the exporter. For the exit path. */
+  /**
+   * Ends every open span now and returns all spans not yet handed to the exporter (batches still
+   * waiting for an earlier export included). For the exit path.
+   */
   takeAllSync(): ReadableSpan[] {
-    for (const span of [...this.open]) {
-      try { span.end(); } catch { /* ended concurrently */ }
+    this.takingAll = true;
+    try {
+      for (const span of [...this.open]) {
+        try { span.end(); } catch { /* ended concurrently */ }
+      }
+    } finally {
+      this.takingAll = false;
     }
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
-    const all = this.ended;
+    const all = [...this.waiting].flat().concat(this.ended);
+    this.waiting.clear();
     this.ended = [];
     return all;
   }

@@ -1,0 +1,516 @@
+// Fault matrix: real `node --import telemetry-agent` processes against real sockets. Every row
+// checks that the app's stdout and exit status are what they are without the agent, and what was
+// delivered or left in the on-disk queue.
+import { afterEach, describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO, cleanEnv, runNode, tempHome, type RunResult } from '../helpers/run-node.js';
+import { FaultReceiver, OK, debugLines, instanceIdOf, queueDir, queueEntries, queuedPayloads, refusedEndpoint, spansOf, type Script } from '../helpers/fault-receiver.js';
+
+const app = (name: string) => join(REPO, 'test', 'fixtures', 'apps', name);
+const AGENT = ['--import', 'telemetry-agent'];
+const CLI = join(REPO, 'dist', 'cli.mjs');
+/** Default flush bound (1 s) plus the slack the issue allows. */
+const BOUND_MS = 1500;
+
+let receivers: FaultReceiver[] = [];
+afterEach(async () => {
+  await Promise.all(receivers.map((r) => r.close()));
+  receivers = [];
+});
+
+async function collector(script: Script = () => OK): Promise<FaultReceiver> {
+  const r = await FaultReceiver.start(script);
+  receivers.push(r);
+  return r;
+}
+
+/** Consent granted by the environment; the exit sender off unless a test is about it. */
+function env(home: string, endpoint: string, extra: Record<string, string | undefined> = {}) {
+  return cleanEnv(home, { TELEMETRY_AGENT_ENABLED: '1', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, TELEMETRY_AGENT_EXIT_SENDER: '0', ...extra });
+}
+
+/** The same app without the agent: no preload, no consent (apps that import the API get the inert API). */
+function bare(args: string[], o: { onSpawn?: (c: ChildProcess) => void } = {}): Promise<RunResult> {
+  return runNode(args, { env: cleanEnv(tempHome()), onSpawn: o.onSpawn });
+}
+
+function withAgent(args: string[], home: string, endpoint: string, extra: Record<string, string | undefined> = {}, o: { onSpawn?: (c: ChildProcess) => void } = {}): Promise<RunResult> {
+  return runNode([...AGENT, ...args], { env: env(home, endpoint, extra), onSpawn: o.onSpawn });
+}
+
+/** The app's behaviour is unchanged: same stdout, same exit code or signal, nothing on stderr (unless asked). */
+function expectSameAsBare(r: RunResult, b: RunResult, o: { stderr?: boolean } = {}) {
+  expect(r.stdout).toBe(b.stdout);
+  expect(r.code).toBe(b.code);
+  expect(r.signal).toBe(b.signal);
+  if (o.stderr !== false) expect(r.stderr).toBe(b.stderr);
+}
+
+/** Instance IDs of the payloads waiting in a home's queue, oldest first. */
+const queuedIds = (home: string) => queuedPayloads(home).map((p) => instanceIdOf(p.json));
+
+/** A synthetic OTLP metrics request body carrying `id` as its service.instance.id. */
+function syntheticPayload(id: string): string {
+  return JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.instance.id', value: { stringValue: id } }] }, scopeMetrics: [{ scope: { name: 'fault-test' }, metrics: [{ name: 'process.memory.usage', unit: 'By', gauge: { dataPoints: [{ asInt: '1', timeUnixNano: '1700000000000000000' }] } }] }] }] });
+}
+
+function plantQueue(home: string, ids: string[]): void {
+  const dir = queueDir(home);
+  mkdirSync(dir, { recursive: true });
+  ids.forEach((id, i) => writeFileSync(join(dir, `${String(1_700_000_000_000 + i)}-1-${(i + 1).toString(16).padStart(8, '0')}.metrics.json`), syntheticPayload(id)));
+}
+
+const count = (xs: string[], x: string) => xs.filter((y) => y === x).length;
+
+/** Sends `signal` once the app has printed 'ready' and the agent has had time to hook in. */
+function signalWhenReady(signal: NodeJS.Signals, delayMs = 200) {
+  return (child: ChildProcess) => {
+    let out = '';
+    let sent = false;
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (!sent && out.includes('ready\n')) {
+        sent = true;
+        setTimeout(() => child.kill(signal), delayMs);
+      }
+    });
+  };
+}
+
+describe('collector faults', () => {
+  it('refusing connections: app unchanged, exit within the bound, the payload is queued', async () => {
+    const home = tempHome();
+    const b = await bare([app('trivial.mjs')]);
+    const r = await withAgent([app('trivial.mjs')], home, await refusedEndpoint());
+    expectSameAsBare(r, b);
+    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+    const queued = queuedPayloads(home);
+    expect(queued.map((q) => q.signal)).toContain('metrics');
+    expect(queued.flatMap((q) => q.json.resourceMetrics ?? []).length).toBeGreaterThan(0);
+  });
+
+  it('accepting but never answering: exit within the flush bound + 0.5 s, the payload is queued', async () => {
+    const home = tempHome();
+    const rx = await collector(() => 'hang');
+    const b = await bare([app('trivial.mjs')]);
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
+    expectSameAsBare(r, b);
+    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+    expect(rx.requests.length).toBeGreaterThan(0);
+    expect(queuedPayloads(home).map((q) => q.signal)).toContain('metrics');
+  });
+
+  it('503 with a Retry-After that fits the bound: retried after it, delivered, nothing queued', async () => {
+    const home = tempHome();
+    const rx = await collector(({ index }) => (index === 0 ? { status: 503, retryAfter: '1' } : OK));
+    const b = await bare([app('trivial.mjs')]);
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint, { TELEMETRY_AGENT_FLUSH_TIMEOUT_MS: '3000' });
+    expectSameAsBare(r, b);
+    expect(rx.requests[0]!.answer).toEqual({ status: 503, retryAfter: '1' });
+    expect(rx.requests[1]!.at - rx.requests[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(rx.metricNames()).toContain('process.memory.usage');
+    expect(r.ms - b.ms).toBeLessThan(3000 + 500);
+    expect(queuedPayloads(home)).toEqual([]);
+  });
+
+  it('503 with a Retry-After that does not fit: queued at once, not waited for, not retried', async () => {
+    const home = tempHome();
+    const rx = await collector(() => ({ status: 503, retryAfter: '30' }));
+    const b = await bare([app('trivial.mjs')]);
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
+    expectSameAsBare(r, b);
+    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+    expect(rx.requests.filter((q) => q.path === '/v1/metrics')).toHaveLength(1);
+    expect(queuedPayloads(home).map((q) => q.signal)).toEqual(['metrics']);
+  });
+
+  it('429: backoff then delivered within the bound; with Retry-After it is honoured', async () => {
+    const b = await bare([app('trivial.mjs')]);
+    const rx = await collector(({ index }) => (index === 0 ? { status: 429 } : OK));
+    const home = tempHome();
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
+    expectSameAsBare(r, b);
+    expect(rx.requests).toHaveLength(2);
+    expect(rx.metricNames()).toContain('process.memory.usage');
+    expect(queuedPayloads(home)).toEqual([]);
+    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+
+    const rx2 = await collector(({ index }) => (index === 0 ? { status: 429, retryAfter: '1' } : OK));
+    const home2 = tempHome();
+    const r2 = await withAgent([app('trivial.mjs')], home2, rx2.endpoint, { TELEMETRY_AGENT_FLUSH_TIMEOUT_MS: '3000' });
+    expectSameAsBare(r2, b);
+    expect(rx2.requests[1]!.at - rx2.requests[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(rx2.delivered()).toHaveLength(1);
+    expect(queuedPayloads(home2)).toEqual([]);
+  });
+
+  it('413: dropped after one request, not queued, not retried; one debug line', async () => {
+    const home = tempHome();
+    const rx = await collector(() => ({ status: 413 }));
+    const b = await bare([app('trivial.mjs')]);
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
+    expectSameAsBare(r, b);
+    expect(rx.requests).toHaveLength(1);
+    expect(queueEntries(home)).toEqual([]);
+    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+    const d = await withAgent([app('trivial.mjs')], tempHome(), rx.endpoint, { TELEMETRY_AGENT_DEBUG: '1' });
+    expectSameAsBare(d, b, { stderr: false });
+    expect(debugLines(d.stderr).filter((l) => l.includes('413'))).toHaveLength(1);
+  });
+});
+
+describe('the queue is delivered later', () => {
+  it('collector back on the next run: the queue is delivered by that run, exactly once', async () => {
+    const home = tempHome();
+    const b = await bare([app('trivial.mjs')]);
+    const down = await withAgent([app('trivial.mjs')], home, await refusedEndpoint());
+    expectSameAsBare(down, b);
+    const [first] = queuedIds(home);
+    expect(first).toBeTruthy();
+
+    const rx = await collector();
+    const next = await withAgent([app('trivial.mjs')], home, rx.endpoint);
+    expectSameAsBare(next, b);
+    expect(count(rx.instanceIds(), first!)).toBe(1);
+    expect(queueEntries(home)).toEqual([]);
+    const third = await withAgent([app('trivial.mjs')], home, rx.endpoint);
+    expectSameAsBare(third, b);
+    expect(count(rx.instanceIds(), first!)).toBe(1);
+  });
+
+  it('the detached exit sender delivers what was queued at exit, without a next run', async () => {
+    const home = tempHome();
+    const rx = await collector();
+    const b = await bare([app('fault-exit-mid-train.mjs')]);
+    const r = await withAgent([app('fault-exit-mid-train.mjs')], home, rx.endpoint, { TELEMETRY_AGENT_EXIT_SENDER: undefined });
+    expectSameAsBare(r, b);
+    expect(r.code).toBe(4);
+    expect(r.ms - b.ms).toBeLessThan(BOUND_MS); // the detached sender does not hold the app
+    await rx.waitFor(() => rx.spans().some((s) => s.name === 'ml.train'), 10_000);
+    await rx.waitFor(() => queueEntries(home).length === 0, 5_000);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(rx.spans().filter((s) => s.name === 'ml.train')).toHaveLength(1);
+  });
+});
+
+describe('a backlog and the default exit sender', () => {
+  it('a short run does not spend its exit draining a backlog: the detached sender delivers it, each payload once', async () => {
+    const home = tempHome();
+    const ids = Array.from({ length: 300 }, (_, i) => `backlog-${i}`);
+    plantQueue(home, ids);
+    const rx = await collector(() => ({ ...OK, delayMs: 3 }));
+    const b = await bare([app('trivial.mjs')]);
+    const clean = await withAgent([app('trivial.mjs')], tempHome(), rx.endpoint, { TELEMETRY_AGENT_EXIT_SENDER: undefined });
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint, { TELEMETRY_AGENT_EXIT_SENDER: undefined });
+    expectSameAsBare(r, b);
+    expect(r.ms - clean.ms).toBeLessThan(300); // 300 payloads at ≥3 ms each would take ≥0.9 s in-process
+    await rx.waitFor(() => rx.instanceIds().filter((id) => id.startsWith('backlog-')).length >= ids.length, 15_000);
+    await rx.waitFor(() => queueEntries(home).length === 0, 5_000);
+    const got = rx.instanceIds().filter((id) => id.startsWith('backlog-'));
+    expect(got).toEqual(ids); // oldest first, each once
+  });
+});
+
+describe('the detached sender', () => {
+  const sender = join(REPO, 'dist', 'sender.cjs');
+
+  it('obeys consent: with DO_NOT_TRACK it sends nothing', async () => {
+    const home = tempHome();
+    plantQueue(home, ['kept']);
+    const rx = await collector();
+    const r = await runNode([sender], { env: env(home, rx.endpoint, { DO_NOT_TRACK: '1' }) });
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(rx.requests).toEqual([]);
+  });
+
+  it('never outlives its 10 s budget, and a payload it could not send goes back to the queue', async () => {
+    const home = tempHome();
+    plantQueue(home, ['stuck', 'next']);
+    const rx = await collector(() => 'hang');
+    const r = await runNode([sender], { env: env(home, rx.endpoint, { OTEL_EXPORTER_OTLP_TIMEOUT: '60000' }), timeoutMs: 20_000 });
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeGreaterThanOrEqual(9_500);
+    expect(r.ms).toBeLessThan(10_800);
+    expect(rx.requests).toHaveLength(1);
+    expect(queuedIds(home)).toEqual(['stuck', 'next']);
+    expect(queueEntries(home).filter((n) => n.includes('.claimed-'))).toEqual([]);
+  }, 30_000);
+});
+
+describe('unwritable or corrupt local state', () => {
+  /** Config and cache dirs under a regular file: ENOTDIR, which stops writes as root too. */
+  function blockedEnv(endpoint: string, extra: Record<string, string> = {}) {
+    const home = tempHome();
+    const blocker = join(home, 'blocker');
+    writeFileSync(blocker, 'not a directory');
+    return env(home, endpoint, { HOME: join(blocker, 'home'), XDG_CONFIG_HOME: join(blocker, 'config'), XDG_CACHE_HOME: join(blocker, 'cache'), ...extra });
+  }
+
+  it('read-only HOME and cache dir: the app runs unchanged, nothing on stderr, at most one storage debug line', async () => {
+    const b = await bare([app('trivial.mjs')]);
+    const down = await refusedEndpoint();
+    const quiet = await runNode([...AGENT, app('trivial.mjs')], { env: blockedEnv(down) });
+    expectSameAsBare(quiet, b);
+    const loud = await runNode([...AGENT, app('trivial.mjs')], { env: blockedEnv(down, { TELEMETRY_AGENT_DEBUG: '1' }) });
+    expectSameAsBare(loud, b, { stderr: false });
+    const storage = debugLines(loud.stderr).filter((l) => !l.includes('cannot reach'));
+    expect(storage.length).toBeLessThanOrEqual(1);
+    expect(loud.stderr.split('\n').filter((l) => l && !l.startsWith('telemetry-agent debug:'))).toEqual([]);
+    // With a collector, telemetry still flows (with a one-run install ID).
+    const rx = await collector();
+    const up = await runNode([...AGENT, app('trivial.mjs')], { env: blockedEnv(rx.endpoint) });
+    expectSameAsBare(up, b);
+    expect(rx.metricNames()).toContain('process.memory.usage');
+  });
+
+  it.skipIf(process.getuid?.() === 0)('read-only HOME by chmod (non-root only)', async () => {
+    const home = tempHome();
+    chmodSync(home, 0o500);
+    try {
+      const b = await bare([app('trivial.mjs')]);
+      const r = await withAgent([app('trivial.mjs')], home, await refusedEndpoint());
+      expectSameAsBare(r, b);
+    } finally {
+      chmodSync(home, 0o700);
+    }
+  });
+
+  it('corrupt queue files are skipped and removed; the good one is delivered', async () => {
+    const home = tempHome();
+    plantQueue(home, ['survivor']);
+    const dir = queueDir(home);
+    writeFileSync(join(dir, '1600000000000-1-0000000a.metrics.json'), '{"resourceMetrics": [tru');
+    writeFileSync(join(dir, '1600000000001-1-0000000b.traces.json'), '');
+    writeFileSync(join(dir, '1600000000002-1-0000000c.traces.json'), Buffer.from([0xff, 0xfe, 0x00, 0x01]));
+    writeFileSync(join(dir, 'dropped-1-0000000d.count'), 'NaN garbage');
+    const rx = await collector();
+    const b = await bare([app('trivial.mjs')]);
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
+    expectSameAsBare(r, b);
+    expect(count(rx.instanceIds(), 'survivor')).toBe(1);
+    expect(queueEntries(home)).toEqual([]);
+  });
+
+  it('corrupt consent, install-id and salt files: never a crash; IDs replaced, consent replaced by the CLI', async () => {
+    const home = tempHome();
+    const cfg = join(home, '.config', 'telemetry-agent');
+    mkdirSync(cfg, { recursive: true });
+    writeFileSync(join(cfg, 'consent.json'), '{"enabled": tr\u0000');
+    writeFileSync(join(cfg, 'install-id'), 'not-a-uuid\n');
+    writeFileSync(join(cfg, 'salt'), '\u0000\u0001');
+    const rx = await collector();
+    const b = await bare([app('trivial.mjs')]);
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
+    expectSameAsBare(r, b); // consent came from the environment (rule 3): the broken file is not even read
+    const id = readFileSync(join(cfg, 'install-id'), 'utf8').trim();
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(readFileSync(join(cfg, 'salt'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
+    const installIds = rx.resources().map((res) => res.attributes.find((a: any) => a.key === 'telemetry.install.id')?.value.stringValue);
+    expect(installIds.length).toBeGreaterThan(0);
+    expect(new Set(installIds)).toEqual(new Set([id]));
+
+    const en = await runNode([CLI, 'enable'], { env: cleanEnv(home, { OTEL_EXPORTER_OTLP_ENDPOINT: rx.endpoint }) });
+    expect(en.code).toBe(0);
+    expect(() => JSON.parse(readFileSync(join(cfg, 'consent.json'), 'utf8'))).not.toThrow();
+    const before = rx.delivered().length;
+    const saved = await runNode([...AGENT, app('trivial.mjs')], { env: cleanEnv(home, { OTEL_EXPORTER_OTLP_ENDPOINT: rx.endpoint, TELEMETRY_AGENT_EXIT_SENDER: '0' }) });
+    expectSameAsBare(saved, b);
+    expect(rx.delivered().length).toBeGreaterThan(before);
+  });
+});
+
+describe('several processes, one queue', () => {
+  it('two apps draining one queue concurrently send each payload exactly once', async () => {
+    const home = tempHome();
+    const ids = Array.from({ length: 40 }, (_, i) => `shared-${i}`);
+    plantQueue(home, ids);
+    const rx = await collector(() => ({ ...OK, delayMs: 5 }));
+    const b = await bare([app('fault-work.mjs'), '800']);
+    const [r1, r2] = await Promise.all([
+      withAgent([app('fault-work.mjs'), '800'], home, rx.endpoint),
+      withAgent([app('fault-work.mjs'), '800'], home, rx.endpoint),
+    ]);
+    expectSameAsBare(r1!, b);
+    expectSameAsBare(r2!, b);
+    const got = rx.instanceIds().filter((id) => id.startsWith('shared-'));
+    expect(got.sort()).toEqual([...ids].sort());
+    expect(queueEntries(home)).toEqual([]);
+  });
+});
+
+describe('signals', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} without an app listener: flushed, then the process dies by ${signal} as without the agent`, async () => {
+      const home = tempHome();
+      const rx = await collector();
+      const b = await bare([app('signal.mjs')], { onSpawn: signalWhenReady(signal) });
+      expect(b.signal).toBe(signal);
+      const r = await withAgent([app('signal.mjs')], home, rx.endpoint, {}, { onSpawn: signalWhenReady(signal) });
+      expectSameAsBare(r, b);
+      expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+      expect(rx.metricNames()).toContain('process.memory.usage');
+      expect(queuedPayloads(home)).toEqual([]);
+    });
+
+    it(`${signal} without an app listener, collector hanging: dies by ${signal} within the bound, data queued`, async () => {
+      const home = tempHome();
+      const rx = await collector(() => 'hang');
+      const b = await bare([app('signal.mjs')], { onSpawn: signalWhenReady(signal) });
+      const r = await withAgent([app('signal.mjs')], home, rx.endpoint, {}, { onSpawn: signalWhenReady(signal) });
+      expectSameAsBare(r, b);
+      expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+      expect(queuedPayloads(home).map((q) => q.signal)).toContain('metrics');
+    });
+
+    it(`${signal} with an app listener: the app's handler decides (exit code 42)`, async () => {
+      const home = tempHome();
+      const rx = await collector();
+      const b = await bare([app('signal.mjs'), 'own'], { onSpawn: signalWhenReady(signal) });
+      expect(b.code).toBe(42);
+      const r = await withAgent([app('signal.mjs'), 'own'], home, rx.endpoint, {}, { onSpawn: signalWhenReady(signal) });
+      expectSameAsBare(r, b);
+      expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+    });
+  }
+
+  it('an app listener that goes on working: the agent neither exits for it nor stops sending', async () => {
+    const home = tempHome();
+    const rx = await collector();
+    const b = await bare([app('fault-signal-continue.mjs')], { onSpawn: signalWhenReady('SIGTERM') });
+    expect(b.code).toBe(42);
+    expect(b.stdout).toBe('ready\napp handler SIGTERM\napp done\n');
+    const r = await withAgent([app('fault-signal-continue.mjs')], home, rx.endpoint, {}, { onSpawn: signalWhenReady('SIGTERM') });
+    expectSameAsBare(r, b);
+    const runs = rx.spans().filter((s) => s.name === 'ml.train');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.attributes.find((a: any) => a.key === 'ml.run.name')?.value.stringValue).toBe('after-signal');
+    expect(queuedPayloads(home)).toEqual([]);
+  });
+
+  it('an app listener that goes on working, collector hanging: exit still within one flush bound of the app being done', async () => {
+    const home = tempHome();
+    const rx = await collector(() => 'hang');
+    const b = await bare([app('fault-signal-continue.mjs')], { onSpawn: signalWhenReady('SIGINT') });
+    const r = await withAgent([app('fault-signal-continue.mjs')], home, rx.endpoint, {}, { onSpawn: signalWhenReady('SIGINT') });
+    expectSameAsBare(r, b);
+    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+    expect(queuedPayloads(home).flatMap((q) => spansOf(q.json)).filter((s) => s.name === 'ml.train')).toHaveLength(1);
+  });
+});
+
+describe('process.exit() mid-training', () => {
+  it.each([
+    ['a progress() run', 'fault-exit-mid-train.mjs', 'custom'],
+    ['a tfjs fit()', 'fault-exit-mid-fit.mjs', 'tfjs'],
+  ])('process.exit(4) during %s: exit code kept, the open ml.train span queued, delivered by the next run', async (_what, file, framework) => {
+    const home = tempHome();
+    const b = await bare([app(file)]);
+    expect(b.code).toBe(4);
+    const r = await withAgent([app(file)], home, await refusedEndpoint());
+    expectSameAsBare(r, b);
+    const queuedSpans = queuedPayloads(home).filter((q) => q.signal === 'traces').flatMap((q) => spansOf(q.json));
+    const train = queuedSpans.filter((s) => s.name === 'ml.train');
+    expect(train).toHaveLength(1);
+    expect(train[0]!.attributes.find((a: any) => a.key === 'ml.framework')?.value.stringValue).toBe(framework);
+
+    const rx = await collector();
+    const next = await withAgent([app('trivial.mjs')], home, rx.endpoint);
+    expect(next.code).toBe(0);
+    const delivered = rx.spans().filter((s) => s.name === 'ml.train');
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]!.spanId).toBe(train[0]!.spanId);
+    expect(queueEntries(home)).toEqual([]);
+  });
+});
+
+describe('queue bound', () => {
+  it('TELEMETRY_AGENT_QUEUE_MAX_FILES: the oldest are dropped; telemetry_agent.queue.dropped is reported when delivery resumes', async () => {
+    const home = tempHome();
+    const down = await refusedEndpoint();
+    const extra = { TELEMETRY_AGENT_QUEUE_MAX_FILES: '3' };
+    const b = await bare([app('trivial.mjs')]);
+    const runIds: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const before = new Set(queuedIds(home));
+      const r = await withAgent([app('trivial.mjs')], home, down, extra);
+      expectSameAsBare(r, b);
+      runIds.push(...queuedIds(home).filter((id) => !before.has(id)));
+      expect(queuedPayloads(home).length).toBeLessThanOrEqual(3);
+    }
+    expect(runIds).toHaveLength(5);
+    expect(queuedIds(home)).toEqual(runIds.slice(2));
+
+    const rx = await collector();
+    const up = await withAgent([app('trivial.mjs')], home, rx.endpoint, extra);
+    expectSameAsBare(up, b);
+    const got = rx.instanceIds();
+    for (const id of runIds.slice(2)) expect(count(got, id)).toBe(1);
+    for (const id of runIds.slice(0, 2)) expect(count(got, id)).toBe(0);
+    expect(rx.counterSum('telemetry_agent.queue.dropped')).toBe(2);
+    expect(queueEntries(home)).toEqual([]);
+  });
+});
+
+describe('revoking consent deletes the queue', () => {
+  async function homeWithQueue(): Promise<{ home: string; id: string }> {
+    const home = tempHome();
+    await withAgent([app('trivial.mjs')], home, await refusedEndpoint());
+    const [id] = queuedIds(home);
+    expect(id).toBeTruthy();
+    return { home, id: id! };
+  }
+
+  it('DO_NOT_TRACK=1 at start', async () => {
+    const { home } = await homeWithQueue();
+    const b = await bare([app('trivial.mjs')]);
+    const rx = await collector();
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint, { DO_NOT_TRACK: '1' });
+    expectSameAsBare(r, b);
+    expect(existsSync(queueDir(home))).toBe(false);
+    expect(rx.requests).toEqual([]);
+  });
+
+  it.each([['disable'], ['reset']])('telemetry-agent %s', async (command) => {
+    const { home, id } = await homeWithQueue();
+    const rx = await collector();
+    const cli = await runNode([CLI, command], { env: cleanEnv(home) });
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/deleted queued, unsent data/);
+    expect(existsSync(queueDir(home))).toBe(false);
+    // Even with consent granted again, the old payload is gone for good.
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
+    expect(r.code).toBe(0);
+    expect(rx.delivered().length).toBeGreaterThan(0);
+    expect(rx.instanceIds()).not.toContain(id);
+  });
+});
+
+describe('the agent never keeps the process alive', () => {
+  it('collector hanging, an interval export and a queue drain in flight: the app still exits within the bound after its work', async () => {
+    const home = tempHome();
+    plantQueue(home, ['old-1', 'old-2']);
+    const rx = await collector(() => 'hang');
+    const b = await bare([app('fault-work.mjs'), '1300']);
+    const r = await withAgent([app('fault-work.mjs'), '1300'], home, rx.endpoint, { OTEL_METRIC_EXPORT_INTERVAL: '1000', OTEL_EXPORTER_OTLP_TIMEOUT: '30000' });
+    expectSameAsBare(r, b);
+    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+    // The hanging drain and interval export were really in flight, and nothing was lost.
+    expect(rx.requests.some((q) => q.body.includes('old-1'))).toBe(true);
+    expect(rx.requests.filter((q) => q.path === '/v1/metrics').length).toBeGreaterThanOrEqual(3);
+    const ids = queuedIds(home);
+    expect(ids.filter((id) => id.startsWith('old-'))).toEqual(['old-1', 'old-2']);
+    expect(ids.filter((id) => !id.startsWith('old-')).length).toBeGreaterThanOrEqual(2);
+    expect(queueEntries(home).filter((n) => n.includes('.claimed-'))).toEqual([]);
+  });
+
+  it('a quick app with the collector hanging exits within the bound (no agent timer or socket holds it)', async () => {
+    const rx = await collector(() => 'hang');
+    const b = await bare([app('fault-work.mjs'), '50']);
+    const r = await withAgent([app('fault-work.mjs'), '50'], tempHome(), rx.endpoint, { TELEMETRY_AGENT_FLUSH_TIMEOUT_MS: '300' });
+    expectSameAsBare(r, b);
+    expect(r.ms - b.ms).toBeLessThan(300 + 500);
+  });
+});

@@ -1,0 +1,171 @@
+// Fault-injection helpers for the delivery tests: an OTLP/HTTP receiver that records every
+// request together with the answer it gave (TestReceiver records only the accepted ones), a
+// port nobody listens on, and readers for the on-disk queue.
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** How to answer one request: an HTTP status (with an optional Retry-After, after an optional delay), never, or a reset connection. */
+export type Answer = { status: number; retryAfter?: string; delayMs?: number } | 'hang' | 'reset';
+
+export interface FaultRequest {
+  readonly path: string;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+  readonly json: any;
+  readonly answer: Answer;
+  readonly at: number;
+}
+
+/** Answers request number `index` (0-based, all paths counted together). */
+export type Script = (req: { path: string; index: number; body: Buffer }) => Answer;
+
+export const OK: { status: number } = { status: 200 };
+
+/** Answers every request as scripted and records it with its answer. */
+export class FaultReceiver {
+  readonly requests: FaultRequest[] = [];
+  script: Script;
+  private readonly server = http.createServer((req, res) => this.handle(req, res));
+  private readonly open = new Set<net.Socket>();
+
+  private constructor(script: Script) {
+    this.script = script;
+    this.server.on('connection', (s) => { this.open.add(s); s.on('close', () => this.open.delete(s)); });
+  }
+
+  static async start(script: Script = () => OK, port = 0): Promise<FaultReceiver> {
+    const r = new FaultReceiver(script);
+    await new Promise<void>((resolve, reject) => {
+      r.server.once('error', reject);
+      r.server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return r;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Requests answered 2xx: what was delivered. */
+  delivered(): FaultRequest[] {
+    return this.requests.filter((r) => typeof r.answer === 'object' && r.answer.status >= 200 && r.answer.status < 300);
+  }
+
+  spans(): any[] {
+    return this.delivered().filter((r) => r.path === '/v1/traces' && r.json).flatMap((r) => spansOf(r.json));
+  }
+
+  metricNames(): string[] {
+    return this.delivered().filter((r) => r.path === '/v1/metrics' && r.json).flatMap((r) => metricsOf(r.json).map((m: any) => m.name));
+  }
+
+  /** Sum of the data points of a counter over every delivered payload. */
+  counterSum(name: string): number {
+    return this.delivered().filter((r) => r.json?.resourceMetrics).flatMap((r) => metricsOf(r.json))
+      .filter((m: any) => m.name === name)
+      .flatMap((m: any) => m.sum?.dataPoints ?? [])
+      .reduce((a: number, p: any) => a + Number(p.asInt ?? p.asDouble ?? 0), 0);
+  }
+
+  /** The resource of every delivered payload. */
+  resources(): any[] {
+    return this.delivered().filter((r) => r.json).flatMap((r) => [...(r.json.resourceSpans ?? []), ...(r.json.resourceMetrics ?? [])].map((x: any) => x.resource));
+  }
+
+  /** `service.instance.id` of every delivered payload, one entry per payload (duplicates show). */
+  instanceIds(): string[] {
+    return this.delivered().filter((r) => r.json).map((r) => instanceIdOf(r.json));
+  }
+
+  async waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > until) throw new Error('timed out waiting for the fault receiver');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.open) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      let json: any;
+      if (String(req.headers['content-type']).includes('json')) {
+        try { json = JSON.parse(body.toString('utf8')); } catch { json = undefined; }
+      }
+      const path = req.url ?? '';
+      const answer = this.script({ path, index: this.requests.length, body });
+      this.requests.push({ path, headers: req.headers, body, json, answer, at: Date.now() });
+      if (answer === 'hang') return;
+      if (answer === 'reset') { req.socket.destroy(); return; }
+      const reply = () => {
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.retryAfter !== undefined ? { 'retry-after': answer.retryAfter } : {}) });
+        res.end('{}');
+      };
+      if (answer.delayMs) setTimeout(reply, answer.delayMs);
+      else reply();
+    });
+  }
+}
+
+/** A localhost port with no listener: connections to it are refused. */
+export async function refusedEndpoint(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+export function spansOf(json: any): any[] {
+  return (json?.resourceSpans ?? []).flatMap((rs: any) => (rs.scopeSpans ?? []).flatMap((ss: any) => (ss.spans ?? []).map((s: any) => ({ ...s, resource: rs.resource }))));
+}
+
+export function metricsOf(json: any): any[] {
+  return (json?.resourceMetrics ?? []).flatMap((rm: any) => (rm.scopeMetrics ?? []).flatMap((sm: any) => sm.metrics ?? []));
+}
+
+export function instanceIdOf(json: any): string {
+  const res = (json?.resourceSpans ?? json?.resourceMetrics ?? [])[0]?.resource;
+  const kv = (res?.attributes ?? []).find((a: any) => a.key === 'service.instance.id');
+  return kv?.value?.stringValue ?? '';
+}
+
+/** The queue directory of a home prepared by cleanEnv (XDG_CACHE_HOME = <home>/.cache). */
+export function queueDir(home: string): string {
+  return join(home, '.cache', 'telemetry-agent', 'queue');
+}
+
+/** Every file in the queue dir (payloads, claims, drop counts), sorted. */
+export function queueEntries(home: string): string[] {
+  const dir = queueDir(home);
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+/** Waiting payloads, oldest first, parsed. */
+export function queuedPayloads(home: string): { name: string; signal: 'traces' | 'metrics'; json: any }[] {
+  const dir = queueDir(home);
+  return queueEntries(home).filter((n) => /^\d{13}-\d+-[0-9a-f]+\.(traces|metrics)\.json$/.test(n)).map((name) => ({
+    name,
+    signal: name.includes('.traces.') ? 'traces' as const : 'metrics' as const,
+    json: JSON.parse(readFileSync(join(dir, name), 'utf8')),
+  }));
+}
+
+/** Stderr lines written by the agent's debug switch. */
+export function debugLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('telemetry-agent debug:'));
+}
