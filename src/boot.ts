@@ -6,6 +6,7 @@ import { markChildren } from './decide/process-role.js';
 import { unsupportedRuntimeReason } from './decide/runtime-support.js';
 import { INSTRUMENTED_PACKAGES } from './collect/instrumentations/packages.js';
 import { installHooks } from './collect/instrumentations/hooks.js';
+import { installExitHooks } from './deliver/exit-hooks.js';
 import { getState, setState, type AgentState, type RunningAgent } from './state.js';
 import { AGENT_VERSION, SDK_VERSION } from './version.js';
 import { rmSync } from 'node:fs';
@@ -45,7 +46,15 @@ export function boot(options: StartOptions = {}, ownCli?: string): AgentState | 
     if (!decision.active) return state;
 
     markChildren();
-    // Observe crashes from the first line on, without changing them: a monitor, not a handler.
+    // From the first line on: exit flush and signal handling (which must exist before the pipeline
+    // is loaded, or an early SIGTERM would kill the process with nothing recorded)...
+    installExitHooks({
+      flush: () => state.agent()?.flushForExit() ?? Promise.resolve(),
+      flushWhileRunning: () => state.peek()?.flushWhileRunning() ?? Promise.resolve(),
+      queueRemainingSync: () => state.peek()?.queueRemainingSync(),
+      debug: (m) => { if (decision.config.debug) say(`debug: ${m}`); },
+    });
+    // ...and crashes, observed without changing them: a monitor, not a handler.
     process.on('uncaughtExceptionMonitor', (error, origin) => {
       try { state.agent()?.recordFatal(error, origin); } catch { /* never into the app */ }
     });
@@ -68,6 +77,7 @@ function createState(decision: Decision, options: StartOptions): AgentState {
   return {
     decision,
     options,
+    peek: () => agent,
     agent() {
       if (agent || failed || !decision.active) return agent;
       try {

@@ -7,6 +7,12 @@ export interface RunningAgent {
   setService(name: string | undefined, version: string | undefined): void;
   flush(timeoutMs?: number): Promise<void>;
   shutdown(): Promise<void>;
+  /** Exit path: ends open spans and exports everything within the flush bound. */
+  flushForExit(): Promise<void>;
+  /** After a signal the app handles: exports without keeping the process alive. */
+  flushWhileRunning(): Promise<void>;
+  /** Exit path, synchronous: queues everything not delivered. */
+  queueRemainingSync(): void;
   /** Records the `uncaught_exception` span; the exit path queues and sends it. */
   recordFatal(error: unknown, origin: string): void;
   /** Wraps a watched package's freshly loaded exports with its instrumentations. */
@@ -21,6 +27,8 @@ export interface AgentState {
   readonly options: StartOptions;
   /** Loads the pipeline on first use; undefined while telemetry is off or after a failure. */
   agent(): RunningAgent | undefined;
+  /** The pipeline if it was started, without starting it. */
+  peek(): RunningAgent | undefined;
 }
 
 const KEY = Symbol.for('telemetry-agent.state');

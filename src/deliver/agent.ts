@@ -19,13 +19,13 @@ import { protectSpans } from '../protect/protect-spans.js';
 import { protectMetrics } from '../protect/protect-metrics.js';
 import { Delivery } from './delivery.js';
 import { DiskQueue } from './disk-queue.js';
-import { installExitHooks } from './exit-hooks.js';
 import { MAX_TIMER_MS } from './http-post.js';
 import { senderPath, spawnExitSender } from './exit-sender.js';
 import { createInspector } from './inspect.js';
 import { AgentMetricReader } from './metric-reader.js';
 import { SignalsImpl } from './signals-impl.js';
 import { SpanBuffer } from './span-buffer.js';
+import { MetricSnapshot } from './metric-snapshot.js';
 
 export interface AgentInit {
   readonly decision: Decision;
@@ -48,9 +48,11 @@ export class Agent {
   private readonly tracerProvider: TracerProvider;
   private readonly meterProvider: MeterProvider;
   private readonly reader: AgentMetricReader;
-  private readonly removeExitHooks: () => void;
   private resourceCache: Resource | undefined;
   private flushing: Promise<void> | undefined;
+  private readonly snapshot = new MetricSnapshot();
+  /** The exit flush collected the metrics; otherwise the exit path serialises the snapshot. */
+  private metricsFlushed = false;
   private stopped = false;
 
   constructor(private readonly init: AgentInit) {
@@ -100,16 +102,11 @@ export class Agent {
       redact: this.redact,
       modelName: (x) => safeModelName(x, { publicOrgs, salt }),
       debug,
+      snapshot: this.snapshot,
     });
     observeRuntimeMetrics(meter);
     startGpuSampling(this.signals);
 
-    this.removeExitHooks = installExitHooks({
-      flush: () => this.flushForExit(),
-      flushWhileRunning: () => this.flush(undefined, { keepAlive: false }),
-      queueRemainingSync: () => this.queueRemainingSync(),
-      debug,
-    });
     // Earlier runs' undelivered payloads: in the background, after the app has started; what a run
     // too short for that leaves goes to the exit sender (or, without it, is sent within the exit
     // flush). The drop count goes into this run's metrics.
@@ -146,12 +143,16 @@ export class Agent {
     }
   }
 
+  /** A flush nobody waits for (after a signal the app handles): it never holds the process open. */
+  flushWhileRunning(): Promise<void> {
+    return this.stopped ? Promise.resolve() : this.flush(undefined, { keepAlive: false });
+  }
+
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     await this.flushForExit();
     this.queueRemainingSync();
     this.stopped = true;
-    this.removeExitHooks();
     await Promise.allSettled([this.tracerProvider.shutdown(), this.meterProvider.shutdown()]);
   }
 
@@ -167,7 +168,7 @@ export class Agent {
       try {
         await Promise.race([bound, Promise.allSettled([
           ended.length > 0 ? this.exportSpans(ended) : undefined,
-          this.reader.collectAndExport(),
+          this.reader.collectAndExport().then(() => { this.metricsFlushed = true; }),
           // Earlier runs' payloads: the detached sender takes them without delaying the exit (the
           // one being sent may finish); without the sender this is their chance to go, in the same bound.
           this.init.decision.config.exitSender ? this.delivery.stopDrain() : this.delivery.drainQueue(),
@@ -187,6 +188,12 @@ export class Agent {
       if (spans.length > 0) {
         const json = JsonTraceSerializer.serializeRequest(protectSpans(spans, this.resource(), this.redact));
         if (json) this.delivery.queueSync('traces', json);
+      }
+      if (!this.metricsFlushed) {
+        this.metricsFlushed = true;
+        const rm = this.snapshot.toResourceMetrics(this.resource(), { name: 'telemetry-agent', version: this.init.agentVersion });
+        const json = JsonMetricsSerializer.serializeRequest(protectMetrics(rm, this.resource()));
+        if (json) this.delivery.queueSync('metrics', json);
       }
       const { decision } = this.init;
       if (decision.send && decision.config.exitSender && typeof __dirname === 'string' && (this.delivery.queuedCount > 0 || this.queue.pending().length > 0)) {

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { MetricSnapshot } from './metric-snapshot.js';
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes as OtelAttributes, type Counter, type Gauge, type Histogram, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import { METRICS, type MetricSpec } from '../catalog.js';
 import type { Attributes, Signals, SpanHandle } from '../collect/signals.js';
@@ -34,6 +35,8 @@ export interface SignalsDeps {
   readonly redact: Redactor;
   readonly modelName: (idOrPath: unknown) => string | undefined;
   readonly debug: (m: string) => void;
+  /** Mirrors gauges and counters for exits where the SDK cannot collect. */
+  readonly snapshot?: MetricSnapshot;
 }
 
 export class SignalsImpl implements Signals {
@@ -75,6 +78,7 @@ export class SignalsImpl implements Signals {
       const inst = this.instrument(metric);
       if (!inst) return;
       const attrs = this.safe(attributes);
+      if (inst.kind !== 'histogram') this.d.snapshot?.note(this.specs.get(metric)!, value, attrs);
       if (inst.kind === 'gauge') inst.i.record(value, attrs);
       else if (inst.kind === 'counter') inst.i.add(value, attrs);
       else inst.i.record(value, attrs);

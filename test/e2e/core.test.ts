@@ -165,8 +165,12 @@ describe('privacy of the resource', () => {
     const marker = 'zqxmarker' + Date.now();
     const home = tempHome(`ta-${marker}-home-`);
     const project = tempProject(`ta-${marker}-cwd-`);
+    const before = rx.received.length;
     const r = await runAndCollect(['--import', 'telemetry-agent', join(REPO, 'test/fixtures/apps/crash.mjs')], { TELEMETRY_AGENT_ENABLED: '1', PLANTED: marker, SECRET_ENV: marker }, { home, cwd: project });
     expect(r.code).toBe(1);
+    // A crash is delivered by the detached exit sender, shortly after the process is gone.
+    await rx.waitFor(() => rx.received.slice(before).some((g) => g.body.includes('uncaught_exception')));
+    r.got.push(...rx.received.slice(before + r.got.length));
     expect(r.got.length).toBeGreaterThan(0);
     for (const g of r.got) expect(g.body.toString('utf8')).not.toContain(marker);
     const keys = new Set(r.got.flatMap((g) => [...(g.json.resourceMetrics ?? []), ...(g.json.resourceSpans ?? [])]).flatMap((x: any) => x.resource.attributes.map((a: any) => a.key)));

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO, cleanEnv, runNode, tempHome, type RunResult } from '../helpers/run-node.js';
-import { FaultReceiver, OK, debugLines, instanceIdOf, queueDir, queueEntries, queuedPayloads, refusedEndpoint, spansOf, type Script } from '../helpers/fault-receiver.js';
+import { FaultReceiver, OK, debugLines, instanceIdOf, metricsOf, queueDir, queueEntries, queuedPayloads, refusedEndpoint, spansOf, type Script } from '../helpers/fault-receiver.js';
 
 const app = (name: string) => join(REPO, 'test', 'fixtures', 'apps', name);
 const AGENT = ['--import', 'telemetry-agent'];
@@ -422,6 +422,13 @@ describe('process.exit() mid-training', () => {
     const delivered = rx.spans().filter((s) => s.name === 'ml.train');
     expect(delivered).toHaveLength(1);
     expect(delivered[0]!.spanId).toBe(train[0]!.spanId);
+    // The metrics up to the exit come from the synchronous snapshot: progress so far, and memory.
+    const metrics = rx.delivered().filter((q) => q.json?.resourceMetrics).flatMap((q) => metricsOf(q.json));
+    const progress = metrics.filter((m) => m.name === 'ml.training.progress').flatMap((m) => m.gauge.dataPoints.map((p: any) => p.asDouble));
+    expect(progress.length).toBeGreaterThan(0);
+    expect(Math.max(...progress)).toBeGreaterThan(0);
+    expect(Math.max(...progress)).toBeLessThan(1);
+    expect(metrics.some((m) => m.name === 'process.memory.usage')).toBe(true);
     expect(queueEntries(home)).toEqual([]);
   });
 });

@@ -35,7 +35,8 @@ describe('planted-secret corpus through real processes', () => {
     });
     expect(r.stdout).toBe('planted all\n');
     expect(r.code).toBe(1); // the planted crash
-    await rx.waitFor(() => rx.received.slice(before).some((g) => g.body.includes('uncaught_exception')), 15_000);
+    // The crash span and the metrics up to the crash arrive through the detached exit sender.
+    await rx.waitFor(() => rx.received.slice(before).some((g) => g.body.includes('uncaught_exception')) && rx.received.slice(before).some((g) => g.body.includes('"ml.errors"')), 15_000);
     const got = new TestReceiver();
     got.received.push(...rx.received.slice(before));
     const wire = got.allBytes();

@@ -1,0 +1,49 @@
+import { ValueType, type Attributes } from '@opentelemetry/api';
+import { millisToHrTime } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import { AggregationTemporality, DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { METRICS, type MetricSpec } from '../catalog.js';
+
+const spec = (name: string) => METRICS.find((m) => m.name === name)!;
+
+/**
+ * A synchronous mirror of the gauges and counters, for the exits where the SDK's asynchronous
+ * collection cannot run (a crash, process.exit(), a signal): there the last values are
+ * serialised from here. Histograms are not mirrored: that would put work on the hot path.
+ */
+export class MetricSnapshot {
+  private readonly series = new Map<string, { spec: MetricSpec; attributes: Attributes; value: number }>();
+  private readonly keys = new WeakMap<object, string>();
+  private readonly start = millisToHrTime(Date.now());
+
+  /** Called with the same (already allow-listed and redacted) attributes the SDK instrument gets. */
+  note(s: MetricSpec, value: number, attributes: Attributes): void {
+    if (s.kind === 'histogram') return;
+    let k = this.keys.get(attributes);
+    if (k === undefined) this.keys.set(attributes, (k = JSON.stringify(Object.entries(attributes).sort())));
+    const key = `${s.name}\0${k}`;
+    const prev = this.series.get(key);
+    const next = s.kind === 'counter' ? (prev?.value ?? 0) + value : value;
+    this.series.set(key, { spec: s, attributes, value: next });
+  }
+
+  toResourceMetrics(resource: Resource, scope: { name: string; version: string }): ResourceMetrics {
+    const now = millisToHrTime(Date.now());
+    const byName = new Map<string, MetricData>();
+    const add = (s: MetricSpec, value: number, attributes: Attributes) => {
+      let m = byName.get(s.name);
+      if (!m) {
+        const descriptor = { name: s.name, description: s.description, unit: s.unit, valueType: ValueType.DOUBLE };
+        m = s.kind === 'counter'
+          ? { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: [] }
+          : { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints: [] };
+        byName.set(s.name, m);
+      }
+      (m.dataPoints as Array<{ startTime: typeof now; endTime: typeof now; attributes: Attributes; value: number }>).push({ startTime: this.start, endTime: now, attributes, value });
+    };
+    add(spec('process.memory.usage'), process.memoryUsage.rss(), {});
+    add(spec('v8js.memory.heap.used'), process.memoryUsage().heapUsed, {});
+    for (const s of this.series.values()) add(s.spec, s.value, s.attributes);
+    return { resource, scopeMetrics: [{ scope, metrics: [...byName.values()] }] };
+  }
+}
