@@ -47,6 +47,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/api/index.ts'], outfile: 'dist/api.cjs', format: 'cjs' }),
   build({ ...common, entryPoints: ['src/runtime.ts'], outfile: 'dist/runtime.cjs', format: 'cjs', minifyWhitespace: true, minifyIdentifiers: false }),
   build({ ...common, entryPoints: ['src/sender.ts'], outfile: 'dist/sender.cjs', format: 'cjs' }),
+  build({ ...common, entryPoints: ['src/probe.ts'], outfile: 'dist/probe.cjs', format: 'cjs' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.mjs', format: 'esm', banner: { js: '#!/usr/bin/env node\n' + esmBanner.js } }),
 ]);
 

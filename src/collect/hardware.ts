@@ -5,6 +5,8 @@ import { writeFileAtomic } from '../decide/atomic-file.js';
 
 /** The hardware part of the resource. Only these fields are ever read from systeminformation. */
 export interface Hardware {
+  /** False for the quick answer from `os`: GPU fields are unknown then, and not reported. */
+  readonly probed: boolean;
   readonly cpuModel: string;
   readonly cpuLogicalCount: number;
   readonly memoryTotal: number;
@@ -34,7 +36,7 @@ function hasNvidiaDevice(): boolean {
 /** What `os` knows right away, used until (or instead of) the full probe. */
 export function quickHardware(): Hardware {
   const cpus = os.cpus();
-  return { cpuModel: (cpus[0]?.model ?? '').trim(), cpuLogicalCount: cpus.length, memoryTotal: os.totalmem(), gpuCount: 0, gpuModels: [], gpuMemoryTotal: 0 };
+  return { probed: false, cpuModel: (cpus[0]?.model ?? '').trim(), cpuLogicalCount: cpus.length, memoryTotal: os.totalmem(), gpuCount: 0, gpuModels: [], gpuMemoryTotal: 0 };
 }
 
 export function readHardwareCache(cacheDir: string, key: string): Hardware | undefined {
@@ -43,13 +45,13 @@ export function readHardwareCache(cacheDir: string, key: string): Hardware | und
     if (c.key !== key || typeof c.at !== 'number' || Date.now() - c.at > CACHE_MAX_AGE_MS || !c.hardware) return undefined;
     const h = c.hardware;
     if (typeof h.cpuModel !== 'string' || !Array.isArray(h.gpuModels)) return undefined;
-    return h;
+    return { ...h, probed: true };
   } catch {
     return undefined;
   }
 }
 
-/** Full probe with systeminformation, off the start-up path; the result is cached on disk. Never rejects. */
+/** Full probe with systeminformation (run by dist/probe.cjs, detached); the result is cached on disk. Never rejects. */
 export async function probeHardware(cacheDir: string, key: string, debug: (m: string) => void): Promise<Hardware> {
   const quick = quickHardware();
   try {
@@ -59,6 +61,7 @@ export async function probeHardware(cacheDir: string, key: string, debug: (m: st
     const [cpu, mem, graphics] = await Promise.all([si.cpu(), si.mem(), si.graphics()]);
     const gpus = (graphics.controllers ?? []).filter((c) => /nvidia|amd|radeon|intel arc|apple/i.test(`${c.vendor} ${c.model}`) || (c.vram ?? 0) >= 1024);
     const hardware: Hardware = {
+      probed: true,
       cpuModel: [cpu.manufacturer, cpu.brand].filter(Boolean).join(' ').trim() || quick.cpuModel,
       cpuLogicalCount: cpu.cores || quick.cpuLogicalCount,
       memoryTotal: mem.total || quick.memoryTotal,

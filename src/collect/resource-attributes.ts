@@ -38,8 +38,8 @@ export function resourceAttributes(i: ResourceInputs): Record<string, string | n
     'host.cpu.model.name': h.cpuModel,
     'host.cpu.logical_count': h.cpuLogicalCount,
     'host.memory.total': h.memoryTotal,
-    'host.gpu.count': h.gpuCount,
   };
+  if (h.probed) attrs['host.gpu.count'] = h.gpuCount;
   if (i.serviceVersion) attrs['service.version'] = i.serviceVersion;
   if (h.gpuCount > 0) {
     attrs['host.gpu.model.names'] = h.gpuModels;

@@ -24,11 +24,11 @@ export function readSwitch(value: string | undefined): Switch {
   return 'invalid';
 }
 
-export function readPositiveInt(env: Env, name: string, fallback: number, warn: (line: string) => void): number {
+export function readPositiveInt(env: Env, name: string, fallback: number, warn: (line: string) => void, min = 0): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  if (Number.isFinite(n) && n >= 0) return Math.floor(n);
-  warn(`${name}=${JSON.stringify(raw)} is not a number of milliseconds or a count; using ${fallback}. Set it to a whole number, e.g. ${fallback}.`);
+  if (Number.isFinite(n) && n >= min) return Math.floor(n);
+  warn(`${name}=${JSON.stringify(raw)} is not a whole number${min > 0 ? ` of at least ${min}` : ''}; using ${fallback}. Set it like ${name}=${fallback}.`);
   return fallback;
 }

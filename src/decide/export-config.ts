@@ -61,7 +61,7 @@ export function readExportConfig(env: Env, problems: string[], override: { endpo
   const traces = target('traces');
   const metrics = target('metrics');
 
-  const timeoutMs = readPositiveInt(env, 'OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, warn);
+  const timeoutMs = readPositiveInt(env, 'OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, warn, 1);
   const flushTimeoutMs = readPositiveInt(env, 'TELEMETRY_AGENT_FLUSH_TIMEOUT_MS', 1_000, warn);
   const metricIntervalMs = Math.max(1_000, readPositiveInt(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60_000, warn));
   const inspectSwitch = readSwitch(env.TELEMETRY_AGENT_INSPECT);

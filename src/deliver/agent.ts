@@ -7,7 +7,7 @@ import { JsonMetricsSerializer, JsonTraceSerializer, ProtobufMetricsSerializer, 
 import { DEFAULT_PUBLIC_MODEL_ORGS } from '../catalog.js';
 import type { Decision, StartOptions } from '../decide/decision.js';
 import { agentPaths } from '../decide/paths.js';
-import { hardwareKey, probeHardware, quickHardware, readHardwareCache, type Hardware } from '../collect/hardware.js';
+import { hardwareKey, quickHardware, readHardwareCache, type Hardware } from '../collect/hardware.js';
 import { installId, localSalt } from '../collect/install-id.js';
 import { resourceAttributes } from '../collect/resource-attributes.js';
 import { observeRuntimeMetrics } from '../collect/runtime-metrics.js';
@@ -20,7 +20,7 @@ import { protectMetrics } from '../protect/protect-metrics.js';
 import { Delivery } from './delivery.js';
 import { DiskQueue } from './disk-queue.js';
 import { MAX_TIMER_MS } from './http-post.js';
-import { senderPath, spawnExitSender } from './exit-sender.js';
+import { spawnExitSender, spawnHardwareProbe } from './exit-sender.js';
 import { createInspector } from './inspect.js';
 import { AgentMetricReader } from './metric-reader.js';
 import { SignalsImpl } from './signals-impl.js';
@@ -41,6 +41,9 @@ export class Agent {
   private serviceName: string | undefined;
   private serviceVersion: string | undefined;
   private hardware: Hardware;
+  private readonly hardwareKey: string;
+  private readonly cacheDir: string;
+  private hardwareCheckedAt = Date.now();
   private readonly installId: string;
   readonly redact: Redactor;
   private readonly delivery: Delivery;
@@ -77,10 +80,13 @@ export class Agent {
     this.redact = createRedactor(processContext());
     const publicOrgs = [...DEFAULT_PUBLIC_MODEL_ORGS, ...(options.publicModelOrgs ?? [])];
 
-    const key = hardwareKey();
-    const cached = readHardwareCache(paths.cacheDir, key);
+    // The full probe runs in a detached process that writes the cache (only with consent: no
+    // files otherwise); until it is there, the resource has what the os module knows, no GPU fields.
+    this.hardwareKey = hardwareKey();
+    this.cacheDir = paths.cacheDir;
+    const cached = readHardwareCache(paths.cacheDir, this.hardwareKey);
     this.hardware = cached ?? quickHardware();
-    if (!cached) void probeHardware(paths.cacheDir, key, (m) => (m.startsWith('cannot cache') ? storageDebug : debug)(m)).then((h) => { this.hardware = h; this.resourceCache = undefined; });
+    if (!cached && decision.send && typeof __dirname === 'string') spawnHardwareProbe(__dirname, debug);
 
     this.queue = new DiskQueue(join(paths.cacheDir, 'queue'), { maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles }, storageDebug);
     this.delivery = new Delivery({
@@ -198,7 +204,7 @@ export class Agent {
       const { decision } = this.init;
       if (decision.send && decision.config.exitSender && typeof __dirname === 'string' && (this.delivery.queuedCount > 0 || this.queue.pending().length > 0)) {
         this.delivery.queuedCount = 0;
-        spawnExitSender(senderPath(__dirname), this.init.options, this.debug);
+        spawnExitSender(__dirname, this.init.options, this.debug);
       }
     } catch (e) {
       this.debug(`cannot queue at exit: ${e}`);
@@ -212,6 +218,14 @@ export class Agent {
   }
 
   private resource(): Resource {
+    if (!this.hardware.probed && Date.now() - this.hardwareCheckedAt > 500) {
+      this.hardwareCheckedAt = Date.now();
+      const probed = readHardwareCache(this.cacheDir, this.hardwareKey);
+      if (probed) {
+        this.hardware = probed;
+        this.resourceCache = undefined;
+      }
+    }
     this.resourceCache ??= protectResource(this.redact, resourceAttributes({
       serviceName: this.serviceName,
       serviceVersion: this.serviceVersion,

@@ -5,23 +5,33 @@ import { join } from 'node:path';
 export const SENDER_OPTIONS_ENV = 'TELEMETRY_AGENT_SENDER_OPTIONS';
 
 /**
- * Hands what this process queued at exit to a detached sender (as Next.js does), so a crash
- * report or a short run's data arrives now instead of with the next run. The sender re-checks
- * consent itself and stops after 10 s. Never throws; never keeps this process alive.
+ * Starts one of the agent's own short-lived scripts detached from this process: it never keeps
+ * this process alive, never shares its stdio, and does not load the preload (or anything else
+ * the app preloads). Never throws.
  */
-export function spawnExitSender(senderFile: string, options: unknown, debug: (m: string) => void): void {
+export function spawnDetached(script: string, extraEnv: Record<string, string>, debug: (m: string) => void): void {
   try {
-    if (!existsSync(senderFile)) return;
-    const env: NodeJS.ProcessEnv = { ...process.env, [SENDER_OPTIONS_ENV]: JSON.stringify(options ?? {}) };
-    delete env.NODE_OPTIONS; // the sender must not load the preload (or anything else the app preloads)
-    const child = spawn(process.execPath, [senderFile], { detached: true, stdio: 'ignore', env, windowsHide: true });
-    child.on('error', (e) => debug(`exit sender failed to start: ${e}`));
+    if (!existsSync(script)) return;
+    const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+    delete env.NODE_OPTIONS;
+    const child = spawn(process.execPath, [script], { detached: true, stdio: 'ignore', env, windowsHide: true });
+    child.on('error', (e) => debug(`${script} failed to start: ${e}`));
     child.unref();
   } catch (e) {
-    debug(`exit sender failed to start: ${e}`);
+    debug(`${script} failed to start: ${e}`);
   }
 }
 
-export function senderPath(runtimeDir: string): string {
-  return join(runtimeDir, 'sender.cjs');
+/**
+ * Hands what this process queued at exit to a detached sender (as Next.js does), so a crash
+ * report or a short run's data arrives now instead of with the next run. The sender re-checks
+ * consent itself and stops after 10 s.
+ */
+export function spawnExitSender(distDir: string, options: unknown, debug: (m: string) => void): void {
+  spawnDetached(join(distDir, 'sender.cjs'), { [SENDER_OPTIONS_ENV]: JSON.stringify(options ?? {}) }, debug);
+}
+
+/** Probes the hardware in a detached process (systeminformation spawns tools that would hold this one open). */
+export function spawnHardwareProbe(distDir: string, debug: (m: string) => void): void {
+  spawnDetached(join(distDir, 'probe.cjs'), {}, debug);
 }

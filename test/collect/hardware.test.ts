@@ -17,7 +17,7 @@ describe('hardware probe', () => {
     expect(readHardwareCache(cache, key)).toEqual(h);
     expect(readHardwareCache(cache, key + '|other-gpu')).toBeUndefined();
     // Only hardware: nothing that names the machine or its owner.
-    expect(Object.keys(h).sort()).toEqual(['cpuLogicalCount', 'cpuModel', 'gpuCount', 'gpuMemoryTotal', 'gpuModels', 'memoryTotal']);
+    expect(Object.keys(h).sort()).toEqual(['cpuLogicalCount', 'cpuModel', 'gpuCount', 'gpuMemoryTotal', 'gpuModels', 'memoryTotal', 'probed']);
   });
 
   it('a corrupt cache is ignored', () => {

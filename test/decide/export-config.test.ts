@@ -37,7 +37,10 @@ describe('export configuration', () => {
     expect(c.protocol).toBe('http/json');
     expect(problems.join('\n')).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT="localhost:4318" is not an http\(s\) URL; set it like http:\/\/localhost:4318/);
     expect(problems.join('\n')).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL="grpc" is not supported/);
-    expect(problems.join('\n')).toMatch(/TELEMETRY_AGENT_FLUSH_TIMEOUT_MS="soon" is not a number/);
+    expect(problems.join('\n')).toMatch(/TELEMETRY_AGENT_FLUSH_TIMEOUT_MS="soon" is not a whole number; using 1000/);
+    const zero: string[] = [];
+    expect(readExportConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: '0' }, zero).timeoutMs).toBe(10000);
+    expect(zero[0]).toMatch(/OTEL_EXPORTER_OTLP_TIMEOUT="0" is not a whole number of at least 1/);
     const warn: string[] = [];
     expect(parseHeaders('secret-token-value,ok=1', 'H', (l) => warn.push(l))).toEqual({ ok: '1' });
     expect(warn).toHaveLength(1);

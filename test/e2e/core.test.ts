@@ -179,6 +179,30 @@ describe('privacy of the resource', () => {
   });
 });
 
+describe('hardware resource', () => {
+  it('is probed in a detached process, cached, and reported with GPU fields from the next run on', async () => {
+    const home = tempHome();
+    const first = await runAndCollect(['--import', 'telemetry-agent', app('trivial.mjs')], { TELEMETRY_AGENT_ENABLED: '1' }, { home });
+    expect(first.code).toBe(0);
+    const cache = join(home, '.cache', 'telemetry-agent', 'hardware.json');
+    await rx.waitFor(() => existsSync(cache), 15_000);
+    const cached = JSON.parse(readFileSync(cache, 'utf8'));
+    expect(Object.keys(cached.hardware).sort()).toEqual(['cpuLogicalCount', 'cpuModel', 'gpuCount', 'gpuMemoryTotal', 'gpuModels', 'memoryTotal', 'probed']);
+    const second = await runAndCollect(['--import', 'telemetry-agent', app('trivial.mjs')], { TELEMETRY_AGENT_ENABLED: '1' }, { home });
+    const res = second.got[0]!.json.resourceMetrics[0].resource;
+    expect(attr(res.attributes, 'host.gpu.count')).toBe(cached.hardware.gpuCount);
+    expect(attr(res.attributes, 'host.cpu.model.name')).toBe(cached.hardware.cpuModel);
+  });
+
+  it('without consent nothing is written: no probe, no cache, no install ID', async () => {
+    const home = tempHome();
+    await runAndCollect(['--import', 'telemetry-agent', app('trivial.mjs')], { TELEMETRY_AGENT_INSPECT: '1' }, { home });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(existsSync(join(home, '.cache', 'telemetry-agent'))).toBe(false);
+    expect(existsSync(join(home, '.config', 'telemetry-agent', 'install-id'))).toBe(false);
+  });
+});
+
 describe('transparency', () => {
   it('inspect mode prints the payload and sends nothing without consent', async () => {
     const r = await runAndCollect(['--import', 'telemetry-agent', app('trivial.mjs')], { TELEMETRY_AGENT_INSPECT: '1' });
