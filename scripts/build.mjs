@@ -1,7 +1,7 @@
 // Builds dist/: small entry bundles for the start-up path, one bundle for the OpenTelemetry
 // pipeline (loaded only when telemetry is on), the CLI, and type declarations for the API.
 import { build } from 'esbuild';
-import { readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -37,18 +37,26 @@ const common = {
   define: { __TA_VERSION__: JSON.stringify(pkg.version), __TA_SDK_VERSION__: JSON.stringify(sdkVersion) },
   external: ['./runtime.cjs', 'systeminformation'],
 };
-// ESM bundles need a real `require` for the lazily loaded runtime.cjs.
+// The CLI is an ESM bundle and needs a real `require` for what it loads lazily.
 const esmBanner = { js: "import { createRequire as __taCreateRequire } from 'node:module'; const require = __taCreateRequire(import.meta.url);" };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['src/preload.ts'], outfile: 'dist/preload.mjs', format: 'esm', banner: esmBanner }),
   build({ ...common, entryPoints: ['src/preload.ts'], outfile: 'dist/preload.cjs', format: 'cjs' }),
-  build({ ...common, entryPoints: ['src/api/index.ts'], outfile: 'dist/api.mjs', format: 'esm', banner: esmBanner }),
   build({ ...common, entryPoints: ['src/api/index.ts'], outfile: 'dist/api.cjs', format: 'cjs' }),
   build({ ...common, entryPoints: ['src/runtime.ts'], outfile: 'dist/runtime.cjs', format: 'cjs', minifyWhitespace: true, minifyIdentifiers: false }),
   build({ ...common, entryPoints: ['src/sender.ts'], outfile: 'dist/sender.cjs', format: 'cjs' }),
   build({ ...common, entryPoints: ['src/probe.ts'], outfile: 'dist/probe.cjs', format: 'cjs' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.mjs', format: 'esm', banner: { js: '#!/usr/bin/env node\n' + esmBanner.js } }),
 ]);
+
+// The ESM entry points only load the CommonJS bundles: one copy of the agent per process whether
+// the app imports or requires it, and builtins required from CommonJS are cheaper than ESM imports
+// of them (each of those builds a module namespace), which matters on the start-up path.
+const loadCjs = (file) =>
+  `const require = (process.getBuiltinModule?.('node:module') ?? (await import('node:module'))).createRequire(import.meta.url);\n` +
+  `const mod = require(${JSON.stringify(file)});\n`;
+writeFileSync('dist/preload.mjs', `// node --import telemetry-agent\n${loadCjs('./preload.cjs')}`);
+const apiNames = Object.keys(createRequire(import.meta.url)(fileURLToPath(new URL('../dist/api.cjs', import.meta.url)))).filter((n) => n !== '__esModule');
+writeFileSync('dist/api.mjs', `// import { ... } from 'telemetry-agent/api'\n${loadCjs('./api.cjs')}export const { ${apiNames.join(', ')} } = mod;\n`);
 
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

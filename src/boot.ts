@@ -36,13 +36,17 @@ export function boot(options: StartOptions = {}, ownCli?: string): AgentState | 
     const decision = decide(process.env, options, ownCli ?? defaultCliPath());
     const state = createState(decision, options);
     setState(state);
-    if (!decision.role.main || decision.consent.sdkDisabled) return state;
-
-    for (const p of decision.problems) say(p);
+    if (decision.consent.sdkDisabled) return state;
     if (consentRevoked(decision.consent)) {
       try { rmSync(join(agentPaths().cacheDir, 'queue'), { recursive: true, force: true }); } catch { /* nothing queued */ }
     }
-    if (noticeDue(decision)) showNoticeOnce(decision);
+    // The common "off" case returns here without working out the process role.
+    const notice = noticeDue(decision);
+    const mayAct = decision.consent.granted || decision.config.inspect || decision.problems.length > 0 || notice;
+    if (!mayAct || !decision.role.main) return state;
+
+    for (const p of decision.problems) say(p);
+    if (notice) showNoticeOnce(decision);
     if (!decision.active) return state;
 
     markChildren();

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Signals } from './signals.js';
-import { createGpuProbe, type GpuSample } from './gpu.js';
+import type { GpuSample } from './gpu.js';
 
 const SAMPLE_EVERY_MS = 10_000; // MLflow samples system metrics every 10 s, W&B every 15 s
 
@@ -30,7 +30,11 @@ function gpuAttributes(index: string) {
 /** Samples nvidia-smi in the background; stops for good when the probe gives up. */
 export function startGpuSampling(signals: Signals, mayHaveGpu: () => boolean = mayHaveNvidiaGpu): void {
   if (!mayHaveGpu()) return;
-  const probe = createGpuProbe();
+  // Loaded only here, so child_process stays off the start-up path of machines without a GPU.
+  void import('./gpu.js').then(({ createGpuProbe }) => sample(signals, createGpuProbe()), () => {});
+}
+
+function sample(signals: Signals, probe: import('./gpu.js').GpuProbe): void {
   const tick = async () => {
     const samples = await probe.sample();
     recordGpuSamples(signals, samples);

@@ -1,10 +1,10 @@
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 function writeTemp(path: string, data: string | Uint8Array, mode: number): string {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  // Unique per writer, not secret: Math.random keeps node:crypto off the start-up path.
+  const tmp = `${path}.${process.pid}.${Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0')}.tmp`;
   const fd = openSync(tmp, 'wx', mode);
   try {
     writeFileSync(fd, data);

@@ -26,8 +26,11 @@ export interface Decision {
   readonly problems: readonly string[];
 }
 
-/** Everything the agent needs to know before loading anything heavy. Never throws, touches at most two small files. */
-export function decide(env: Env, options: StartOptions = {}, ownCli?: string, role: ProcessRole = detectProcessRole(env, process.argv, undefined, ownCli)): Decision {
+/**
+ * Everything the agent needs to know before loading anything heavy. Never throws, touches at most
+ * two small files. The process role is worked out only when asked (it loads worker_threads).
+ */
+export function decide(env: Env, options: StartOptions = {}, ownCli?: string, knownRole?: ProcessRole): Decision {
   const ci = detectCi(env);
   const consent = decideConsent({
     env,
@@ -41,8 +44,23 @@ export function decide(env: Env, options: StartOptions = {}, ownCli?: string, ro
   });
   const problems = [...consent.problems];
   const config = readExportConfig(env, problems, { endpoint: options.endpoint, serviceName: options.serviceName });
-  const active = role.main && !consent.sdkDisabled && (consent.granted || config.inspect);
-  return { consent, role, ci, config, active, send: active && consent.granted && config.valid, problems };
+  let role = knownRole;
+  const candidate = !consent.sdkDisabled && (consent.granted || config.inspect);
+  return {
+    consent,
+    ci,
+    config,
+    problems,
+    get role() {
+      return (role ??= detectProcessRole(env, process.argv, undefined, ownCli));
+    },
+    get active() {
+      return candidate && this.role.main;
+    },
+    get send() {
+      return this.active && consent.granted && config.valid;
+    },
+  };
 }
 
 /** Consent was withdrawn at start (opt-out variable, explicit off, saved "disabled"): queued data must go. */

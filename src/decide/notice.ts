@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isatty } from 'node:tty';
 import { DATA_CHANGES, DATA_VERSION } from '../catalog.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { Decision } from './decision.js';
@@ -7,9 +8,18 @@ import { agentPaths } from './paths.js';
 
 const NOTICE_FILE = 'notice.json';
 
-/** Whether the one-time notice is due: undecided consent, a terminal, not CI, not shown for this data version. */
-export function noticeDue(d: Decision, isTTY: boolean | undefined = process.stderr.isTTY): boolean {
-  if (!d.role.main || !d.consent.undecided || !isTTY || d.ci) return false;
+/** stderr is a terminal. `tty.isatty` avoids building the process.stderr stream on the start-up path. */
+export function stderrIsTerminal(): boolean {
+  try {
+    return isatty(2);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the one-time notice is due: undecided consent, a terminal, not CI, main process, not shown for this data version. */
+export function noticeDue(d: Decision, isTTY: () => boolean = stderrIsTerminal): boolean {
+  if (!d.consent.undecided || d.ci || !isTTY() || !d.role.main) return false;
   try {
     const seen = JSON.parse(readFileSync(join(agentPaths().configDir, NOTICE_FILE), 'utf8')) as { dataVersion?: number };
     return seen.dataVersion !== DATA_VERSION;

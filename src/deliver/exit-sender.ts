@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,6 +13,8 @@ export function spawnDetached(script: string, extraEnv: Record<string, string>, 
     if (!existsSync(script)) return;
     const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
     delete env.NODE_OPTIONS;
+    // child_process loads only when a detached process is actually needed.
+    const { spawn } = process.getBuiltinModule('node:child_process') as typeof import('node:child_process');
     const child = spawn(process.execPath, [script], { detached: true, stdio: 'ignore', env, windowsHide: true });
     child.on('error', (e) => debug(`${script} failed to start: ${e}`));
     child.unref();
