@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { consentRevoked, decide, type Decision, type StartOptions } from './decide/decision.js';
 import { noticeDue, showNoticeOnce } from './decide/notice.js';
 import { agentPaths } from './decide/paths.js';
@@ -21,7 +20,7 @@ const say = (line: string) => {
  * and only when telemetry is on in the main process, hook the instrumented libraries and
  * schedule the pipeline. Never throws.
  */
-export function boot(options: StartOptions = {}, ownCli?: string): AgentState | undefined {
+export function boot(options: StartOptions = {}): AgentState | undefined {
   try {
     const existing = getState();
     if (existing) {
@@ -33,7 +32,7 @@ export function boot(options: StartOptions = {}, ownCli?: string): AgentState | 
       say(`disabled: ${unsupported}. The app runs without telemetry.`);
       return undefined;
     }
-    const decision = decide(process.env, options, ownCli ?? defaultCliPath());
+    const decision = decide(process.env, options, ownCliPath);
     const state = createState(decision, options);
     setState(state);
     if (decision.consent.sdkDisabled) return state;
@@ -42,7 +41,7 @@ export function boot(options: StartOptions = {}, ownCli?: string): AgentState | 
     }
     // The common "off" case returns here without working out the process role.
     const notice = noticeDue(decision);
-    const mayAct = decision.consent.granted || decision.config.inspect || decision.problems.length > 0 || notice;
+    const mayAct = decision.consent.granted || decision.inspect || decision.consent.problems.length > 0 || notice;
     if (!mayAct || !decision.role.main) return state;
 
     for (const p of decision.problems) say(p);
@@ -96,10 +95,7 @@ function createState(decision: Decision, options: StartOptions): AgentState {
   };
 }
 
-function defaultCliPath(): string | undefined {
-  try {
-    return fileURLToPath(new URL('./cli.mjs', import.meta.url));
-  } catch {
-    return typeof __dirname === 'string' ? join(__dirname, 'cli.mjs') : undefined;
-  }
+/** This package's CLI, which stays passive under a preload like a package manager does. */
+function ownCliPath(): string | undefined {
+  return typeof __dirname === 'string' ? join(__dirname, 'cli.mjs') : undefined;
 }

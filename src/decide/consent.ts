@@ -17,8 +17,8 @@ export interface ConsentInputs {
   /** Lazily read, so rules 1–3 never touch the disk. */
   readonly readProject: () => ConsentRead;
   readonly readUser: () => ConsentRead;
-  /** Name of the detected CI provider, if any. */
-  readonly ci: string | undefined;
+  /** Name of the detected CI provider, if any; asked only by the rules that need it. */
+  readonly ci: () => string | undefined;
 }
 
 export interface ConsentDecision {
@@ -78,12 +78,15 @@ export function decideConsent(input: ConsentInputs): ConsentDecision {
       continue;
     }
     if (!r.consent.enabled) return result(false, 4, `disabled in the ${scope} consent file ${r.file}`);
-    if (input.ci) return result(false, 5, `running in CI (${input.ci}); saved consent does not apply in CI, set TELEMETRY_AGENT_ENABLED=1 to send from CI`);
+    const ci = input.ci();
+    if (ci) return result(false, 5, `running in CI (${ci}); saved consent does not apply in CI, set TELEMETRY_AGENT_ENABLED=1 to send from CI`);
     return result(true, 4, `enabled in the ${scope} consent file ${r.file}`);
   }
   // Rule 5
-  if (input.ci) return result(false, 5, `running in CI (${input.ci}); set TELEMETRY_AGENT_ENABLED=1 to send from CI`, { staleConsent });
+  // Opt-in needs no CI check (nothing is sent either way), which keeps ci-info off the default path.
   if (options.consentDefault === 'opt-out') {
+    const ci = input.ci();
+    if (ci) return result(false, 5, `running in CI (${ci}); set TELEMETRY_AGENT_ENABLED=1 to send from CI`, { staleConsent });
     return result(true, 5, 'nobody decided yet and this tool sends telemetry by default (opt-out)', { undecided: true, staleConsent });
   }
   return result(false, 5, staleConsent

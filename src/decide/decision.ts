@@ -1,7 +1,7 @@
 import { decideConsent, type ConsentDecision, type ConsentOptions } from './consent.js';
 import { projectConsentFile, readConsentFile, userConsentFile } from './consent-store.js';
 import { detectCi } from './ci.js';
-import type { Env } from './env-flags.js';
+import { readSwitch, type Env } from './env-flags.js';
 import { readExportConfig, type ExportConfig } from './export-config.js';
 import { detectProcessRole, type ProcessRole } from './process-role.js';
 
@@ -17,6 +17,8 @@ export interface Decision {
   readonly consent: ConsentDecision;
   readonly role: ProcessRole;
   readonly ci: string | undefined;
+  /** TELEMETRY_AGENT_INSPECT is on (also readable as config.inspect). */
+  readonly inspect: boolean;
   readonly config: ExportConfig;
   /** The pipeline runs (to send, or only to print in inspect mode). */
   readonly active: boolean;
@@ -30,35 +32,47 @@ export interface Decision {
  * Everything the agent needs to know before loading anything heavy. Never throws, touches at most
  * two small files. The process role is worked out only when asked (it loads worker_threads).
  */
-export function decide(env: Env, options: StartOptions = {}, ownCli?: string, knownRole?: ProcessRole): Decision {
-  const ci = detectCi(env);
+export function decide(env: Env, options: StartOptions = {}, ownCli?: () => string | undefined, knownRole?: ProcessRole): Decision {
+  let ci: { name: string | undefined } | undefined;
+  const ciName = () => (ci ??= { name: detectCi(env) }).name;
   const consent = decideConsent({
     env,
     options,
-    ci,
+    ci: ciName,
     readProject: () => {
       const file = projectConsentFile();
       return file === undefined ? { kind: 'none' } : readConsentFile(file);
     },
     readUser: () => readConsentFile(userConsentFile()),
   });
-  const problems = [...consent.problems];
-  const config = readExportConfig(env, problems, { endpoint: options.endpoint, serviceName: options.serviceName });
   let role = knownRole;
-  const candidate = !consent.sdkDisabled && (consent.granted || config.inspect);
+  let config: ExportConfig | undefined;
+  const problems = [...consent.problems];
+  const inspect = readSwitch(env.TELEMETRY_AGENT_INSPECT) === 'on';
+  const candidate = !consent.sdkDisabled && (consent.granted || inspect);
   return {
     consent,
-    ci,
-    config,
-    problems,
+    get ci() {
+      return ciName();
+    },
+    inspect,
+    // The export settings and the process role are worked out only when asked: the common
+    // "telemetry is off" start never needs them.
+    get config() {
+      return (config ??= readExportConfig(env, problems, { endpoint: options.endpoint, serviceName: options.serviceName }));
+    },
+    get problems() {
+      void this.config;
+      return problems;
+    },
     get role() {
-      return (role ??= detectProcessRole(env, process.argv, undefined, ownCli));
+      return (role ??= detectProcessRole(env, process.argv, undefined, ownCli?.()));
     },
     get active() {
       return candidate && this.role.main;
     },
     get send() {
-      return this.active && consent.granted && config.valid;
+      return this.active && consent.granted && this.config.valid;
     },
   };
 }

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isatty } from 'node:tty';
 import { DATA_CHANGES, DATA_VERSION } from '../catalog.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { Decision } from './decision.js';
@@ -8,10 +7,14 @@ import { agentPaths } from './paths.js';
 
 const NOTICE_FILE = 'notice.json';
 
-/** stderr is a terminal. `tty.isatty` avoids building the process.stderr stream on the start-up path. */
+/**
+ * stderr is a terminal. A terminal is a character device, so fstat rules most cases out cheaply;
+ * only then is node:tty (which loads net and streams) asked. process.stderr is never built here.
+ */
 export function stderrIsTerminal(): boolean {
   try {
-    return isatty(2);
+    if (!fstatSync(2).isCharacterDevice()) return false;
+    return (process.getBuiltinModule('node:tty') as typeof import('node:tty')).isatty(2);
   } catch {
     return false;
   }
@@ -19,12 +22,16 @@ export function stderrIsTerminal(): boolean {
 
 /** Whether the one-time notice is due: undecided consent, a terminal, not CI, main process, not shown for this data version. */
 export function noticeDue(d: Decision, isTTY: () => boolean = stderrIsTerminal): boolean {
-  if (!d.consent.undecided || d.ci || !isTTY() || !d.role.main) return false;
+  if (!d.consent.undecided || alreadyShown() || !isTTY() || d.ci || !d.role.main) return false;
+  return true;
+}
+
+function alreadyShown(): boolean {
   try {
     const seen = JSON.parse(readFileSync(join(agentPaths().configDir, NOTICE_FILE), 'utf8')) as { dataVersion?: number };
-    return seen.dataVersion !== DATA_VERSION;
+    return seen.dataVersion === DATA_VERSION;
   } catch {
-    return true;
+    return false;
   }
 }
 

@@ -1,4 +1,3 @@
-import { isMainThread } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { realpathSync } from 'node:fs';
 import type { Env } from './env-flags.js';
@@ -17,7 +16,7 @@ export type ProcessRole =
   | { readonly main: false; readonly reason: string; readonly launcher?: boolean };
 
 /** `ownCli` is the path of this package's CLI script, which counts as a launcher too. */
-export function detectProcessRole(env: Env = process.env, argv: readonly string[] = process.argv, mainThread: boolean = isMainThread, ownCli?: string): ProcessRole {
+export function detectProcessRole(env: Env = process.env, argv: readonly string[] = process.argv, mainThread: boolean = isMainThreadNow(), ownCli?: string): ProcessRole {
   if (!mainThread) return { main: false, reason: 'a worker thread' };
   if (env.NODE_UNIQUE_ID !== undefined) return { main: false, reason: 'a cluster worker' };
   for (const name of RANK_VARIABLES) {
@@ -29,6 +28,11 @@ export function detectProcessRole(env: Env = process.env, argv: readonly string[
   const script = argv[1];
   if (script !== undefined && (LAUNCHERS.has(basename(script)) || isSameFile(script, ownCli))) return { main: false, reason: 'a package manager or the telemetry-agent CLI', launcher: true };
   return { main: true, reason: 'the main process' };
+}
+
+/** worker_threads is loaded only when the role is asked for, which the "off" path never does. */
+function isMainThreadNow(): boolean {
+  return (process.getBuiltinModule('node:worker_threads') as typeof import('node:worker_threads')).isMainThread;
 }
 
 function isSameFile(a: string, b: string | undefined): boolean {

@@ -5,7 +5,7 @@ import type { ConsentRead } from '../../src/decide/consent-store.js';
 
 const none = (): ConsentRead => ({ kind: 'none' });
 const saved = (enabled: boolean, dataVersion = DATA_VERSION, file = '/cfg/consent.json') => (): ConsentRead => ({ kind: 'saved', consent: { enabled, dataVersion }, file });
-const input = (o: Partial<ConsentInputs> & { env?: Record<string, string> }): ConsentInputs => ({ env: {}, readProject: none, readUser: none, ci: undefined, ...o });
+const input = (o: Partial<ConsentInputs> & { env?: Record<string, string> }): ConsentInputs => ({ env: {}, readProject: none, readUser: none, ci: () => undefined, ...o });
 
 describe('consent rules, first match wins', () => {
   it('rule 1: OTEL_SDK_DISABLED=true beats everything, and reads no file', () => {
@@ -34,7 +34,7 @@ describe('consent rules, first match wins', () => {
   });
 
   it('rule 3 grants even in CI (explicit consent)', () => {
-    expect(decideConsent(input({ env: { TELEMETRY_AGENT_ENABLED: '1' }, ci: 'GITHUB_ACTIONS' }))).toMatchObject({ granted: true, rule: 3 });
+    expect(decideConsent(input({ env: { TELEMETRY_AGENT_ENABLED: '1' }, ci: () => 'GITHUB_ACTIONS' }))).toMatchObject({ granted: true, rule: 3 });
   });
 
   it('rule 4: the project choice overrides the user choice', () => {
@@ -58,7 +58,7 @@ describe('consent rules, first match wins', () => {
   it('rule 5: opt-in by default, opt-out when the tool says so, and never in CI', () => {
     expect(decideConsent(input({}))).toMatchObject({ granted: false, rule: 5, undecided: true });
     expect(decideConsent(input({ options: { consentDefault: 'opt-out' } }))).toMatchObject({ granted: true, rule: 5, undecided: true });
-    expect(decideConsent(input({ options: { consentDefault: 'opt-out' }, ci: 'CI' }))).toMatchObject({ granted: false, rule: 5 });
-    expect(decideConsent(input({ readUser: saved(true), ci: 'CI' }))).toMatchObject({ granted: false, rule: 5 });
+    expect(decideConsent(input({ options: { consentDefault: 'opt-out' }, ci: () => 'CI' }))).toMatchObject({ granted: false, rule: 5, reason: expect.stringMatching(/^running in CI/) });
+    expect(decideConsent(input({ readUser: saved(true), ci: () => 'CI' }))).toMatchObject({ granted: false, rule: 5 });
   });
 });
