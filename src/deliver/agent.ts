@@ -26,6 +26,8 @@ import { AgentMetricReader } from './metric-reader.js';
 import { SignalsImpl } from './signals-impl.js';
 import { SpanBuffer } from './span-buffer.js';
 import { MetricSnapshot } from './metric-snapshot.js';
+import { Histograms } from './histograms.js';
+import { millisToHrTime } from '@opentelemetry/core';
 
 export interface AgentInit {
   readonly decision: Decision;
@@ -54,6 +56,8 @@ export class Agent {
   private resourceCache: Resource | undefined;
   private flushing: Promise<void> | undefined;
   private readonly snapshot = new MetricSnapshot();
+  private readonly histograms = new Histograms();
+  private readonly startTime = millisToHrTime(Date.now());
   /** The exit flush collected the metrics; otherwise the exit path serialises the snapshot. */
   private metricsFlushed = false;
   private stopped = false;
@@ -109,6 +113,7 @@ export class Agent {
       modelName: (x) => safeModelName(x, { publicOrgs, salt }),
       debug,
       snapshot: this.snapshot,
+      histograms: this.histograms,
     });
     observeRuntimeMetrics(meter);
     startGpuSampling(this.signals);
@@ -197,7 +202,7 @@ export class Agent {
       }
       if (!this.metricsFlushed) {
         this.metricsFlushed = true;
-        const rm = this.snapshot.toResourceMetrics(this.resource(), { name: 'telemetry-agent', version: this.init.agentVersion });
+        const rm = this.withHistograms(this.snapshot.toResourceMetrics(this.resource(), { name: 'telemetry-agent', version: this.init.agentVersion }));
         const json = JsonMetricsSerializer.serializeRequest(protectMetrics(rm, this.resource()));
         if (json) this.delivery.queueSync('metrics', json);
       }
@@ -246,8 +251,17 @@ export class Agent {
     await this.delivery.deliver('traces', { json, protobuf: () => ProtobufTraceSerializer.serializeRequest(safe) });
   }
 
+  /** Adds the hand-kept histograms to what the SDK collected. */
+  private withHistograms(rm: ResourceMetrics): ResourceMetrics {
+    const extra = this.histograms.metricData(this.startTime, millisToHrTime(Date.now()));
+    if (extra.length === 0) return rm;
+    const scope = { name: 'telemetry-agent', version: this.init.agentVersion };
+    const [first, ...rest] = rm.scopeMetrics;
+    return { resource: rm.resource, scopeMetrics: first ? [{ scope: first.scope, metrics: [...first.metrics, ...extra] }, ...rest] : [{ scope, metrics: extra }] };
+  }
+
   private async exportMetrics(rm: ResourceMetrics): Promise<void> {
-    const safe = protectMetrics(rm, this.resource());
+    const safe = protectMetrics(this.withHistograms(rm), this.resource());
     const json = JsonMetricsSerializer.serializeRequest(safe);
     if (!json) return;
     await this.delivery.deliver('metrics', { json, protobuf: () => ProtobufMetricsSerializer.serializeRequest(safe) });

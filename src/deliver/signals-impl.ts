@@ -1,18 +1,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MetricSnapshot } from './metric-snapshot.js';
-import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes as OtelAttributes, type Counter, type Gauge, type Histogram, type Meter, type Span, type Tracer } from '@opentelemetry/api';
+import type { Histograms } from './histograms.js';
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes as OtelAttributes, type Counter, type Gauge, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import { METRICS, type MetricSpec } from '../catalog.js';
 import type { Attributes, Signals, SpanHandle } from '../collect/signals.js';
 import { ALLOWED_SIGNAL_KEYS } from '../protect/allow-list.js';
 import { errorAttributes, errorType } from '../protect/error-attributes.js';
 import { redactAttributes, type Redactor } from '../protect/redact.js';
 
-const INFERENCE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** Every call is a histogram value; spans only for the first calls and then about one per second. */
 const SAMPLE_FIRST = 10;
 const SAMPLE_INTERVAL_MS = 1000;
 /** Error events per error type per minute: a crash loop cannot flood the collector. */
 const ERROR_EVENTS_PER_MINUTE = 10;
+
+const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
 
 class Handle implements SpanHandle {
   constructor(readonly span: Span, private readonly owner: SignalsImpl) {}
@@ -27,7 +29,7 @@ class Handle implements SpanHandle {
   }
 }
 
-type Instrument = { kind: 'gauge'; i: Gauge } | { kind: 'counter'; i: Counter } | { kind: 'histogram'; i: Histogram };
+type Instrument = { kind: 'gauge'; i: Gauge } | { kind: 'counter'; i: Counter };
 
 export interface SignalsDeps {
   readonly tracer: Tracer;
@@ -37,6 +39,8 @@ export interface SignalsDeps {
   readonly debug: (m: string) => void;
   /** Mirrors gauges and counters for exits where the SDK cannot collect. */
   readonly snapshot?: MetricSnapshot;
+  /** Where histogram values go (kept by hand: the hot path). */
+  readonly histograms: Histograms;
 }
 
 export class SignalsImpl implements Signals {
@@ -75,13 +79,18 @@ export class SignalsImpl implements Signals {
   record(metric: string, value: number, attributes?: Attributes): void {
     try {
       if (!Number.isFinite(value)) return;
+      const spec = this.specs.get(metric);
+      if (spec?.kind === 'histogram') {
+        const key = attributes ?? NO_ATTRIBUTES;
+        this.d.histograms.record(spec, value, key, () => this.safe(attributes));
+        return;
+      }
       const inst = this.instrument(metric);
       if (!inst) return;
       const attrs = this.safe(attributes);
-      if (inst.kind !== 'histogram') this.d.snapshot?.note(this.specs.get(metric)!, value, attrs);
+      this.d.snapshot?.note(spec!, value, attrs);
       if (inst.kind === 'gauge') inst.i.record(value, attrs);
-      else if (inst.kind === 'counter') inst.i.add(value, attrs);
-      else inst.i.record(value, attrs);
+      else inst.i.add(value, attrs);
     } catch (e) {
       this.d.debug(`cannot record ${metric}: ${e}`);
     }
@@ -90,7 +99,7 @@ export class SignalsImpl implements Signals {
   inference(seconds: number, attributes: Attributes, error?: unknown, startTimeMs?: number): void {
     try {
       this.record('ml.inference.duration', seconds, attributes);
-      const now = Date.now();
+      const now = performance.now();
       let s = this.sampling.get(attributes);
       if (!s) this.sampling.set(attributes, (s = { calls: 0, lastSpanAt: 0 }));
       s.calls++;
@@ -98,7 +107,7 @@ export class SignalsImpl implements Signals {
       const every = s.calls <= SAMPLE_FIRST ? 1 : s.calls;
       s.calls = s.calls <= SAMPLE_FIRST ? s.calls : 0;
       s.lastSpanAt = now;
-      const start = startTimeMs !== undefined ? performance.timeOrigin + startTimeMs : now - seconds * 1000;
+      const start = performance.timeOrigin + (startTimeMs ?? now - seconds * 1000);
       const span = this.startSpan('ml.inference', { ...attributes, 'ml.inference.sampled_every': every }, undefined, start) as Handle;
       if (error !== undefined) this.markError(span.span, error);
       span.span.end(start + seconds * 1000);
@@ -149,7 +158,7 @@ export class SignalsImpl implements Signals {
     const o = { unit: spec.unit, description: spec.description };
     if (spec.kind === 'gauge') inst = { kind: 'gauge', i: this.d.meter.createGauge(name, o) };
     else if (spec.kind === 'counter') inst = { kind: 'counter', i: this.d.meter.createCounter(name, o) };
-    else inst = { kind: 'histogram', i: this.d.meter.createHistogram(name, { ...o, advice: { explicitBucketBoundaries: INFERENCE_BUCKETS } }) };
+    else return undefined; // histograms go to deps.histograms
     this.instruments.set(name, inst);
     return inst;
   }

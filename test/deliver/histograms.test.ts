@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { DataPointType } from '@opentelemetry/sdk-metrics';
+import { METRICS } from '../../src/catalog.js';
+import { Histograms, INFERENCE_BUCKETS } from '../../src/deliver/histograms.js';
+
+const spec = METRICS.find((m) => m.name === 'ml.inference.duration')!;
+
+describe('hand-kept histograms', () => {
+  it('counts every value in the right bucket with sum, min and max', () => {
+    const h = new Histograms();
+    const attrs = { 'ml.framework': 'onnxruntime' };
+    for (const v of [0.00005, 0.0002, 0.0002, 0.003, 50]) h.record(spec, v, attrs, () => attrs);
+    const [m] = h.metricData([1, 0], [2, 0]);
+    expect(m!.dataPointType).toBe(DataPointType.HISTOGRAM);
+    const p = m!.dataPoints[0]! as any;
+    expect(p.value.count).toBe(5);
+    expect(p.value.sum).toBeCloseTo(50.0034, 6);
+    expect(p.value.min).toBe(0.00005);
+    expect(p.value.max).toBe(50);
+    expect(p.value.buckets.boundaries).toEqual(INFERENCE_BUCKETS);
+    expect(p.value.buckets.counts.length).toBe(INFERENCE_BUCKETS.length + 1);
+    expect(p.value.buckets.counts[0]).toBe(1); // ≤ 0.0001
+    expect(p.value.buckets.counts[1]).toBe(2); // ≤ 0.00025
+    expect(p.value.buckets.counts[INFERENCE_BUCKETS.length]).toBe(1); // > 30
+  });
+
+  it('equal attribute sets share one series whichever object they came in; different ones do not', () => {
+    const h = new Histograms();
+    h.record(spec, 0.001, { a: 1 }, () => ({ 'ml.framework': 'tfjs' }));
+    h.record(spec, 0.001, { a: 2 }, () => ({ 'ml.framework': 'tfjs' }));
+    h.record(spec, 0.001, { a: 3 }, () => ({ 'ml.framework': 'onnxruntime' }));
+    const points = h.metricData([0, 0], [1, 0])[0]!.dataPoints as any[];
+    expect(points.map((p) => p.value.count).sort()).toEqual([1, 2]);
+  });
+});
