@@ -14,7 +14,7 @@ describe('hand-kept histograms', () => {
     expect(m!.dataPointType).toBe(DataPointType.HISTOGRAM);
     const p = m!.dataPoints[0]! as any;
     expect(p.value.count).toBe(5);
-    expect(p.value.sum).toBeCloseTo(50.0034, 6);
+    expect(p.value.sum).toBeCloseTo(50.00345, 8);
     expect(p.value.min).toBe(0.00005);
     expect(p.value.max).toBe(50);
     expect(p.value.buckets.boundaries).toEqual(INFERENCE_BUCKETS);
