@@ -6,7 +6,7 @@ import type { MetricSpec } from '../catalog.js';
 /** Seconds; fine at the low end because tiny models run in microseconds. */
 export const INFERENCE_BUCKETS: readonly number[] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-interface Series {
+export interface Series {
   readonly attributes: Attributes;
   readonly counts: Float64Array;
   count: number;
@@ -34,6 +34,10 @@ export class Histograms {
       s = this.seriesFor(spec, safe());
       this.byObject.set(key, s);
     }
+    Histograms.add(s, value);
+  }
+
+  static add(s: Series, value: number): void {
     const b = INFERENCE_BUCKETS;
     let i = 0;
     while (i < b.length && value > b[i]!) i++;
@@ -63,7 +67,8 @@ export class Histograms {
     return out;
   }
 
-  private seriesFor(spec: MetricSpec, attributes: Attributes): Series {
+  /** The series for an attribute set (already allow-listed and redacted). */
+  seriesFor(spec: MetricSpec, attributes: Attributes): Series {
     // Equal attribute sets share one series, whichever object they came in.
     const key = `${spec.name}\0${JSON.stringify(Object.entries(attributes).sort())}`;
     let s = this.byKey.get(key);

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MetricSnapshot } from './metric-snapshot.js';
-import type { Histograms } from './histograms.js';
+import { Histograms, type Series } from './histograms.js';
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes as OtelAttributes, type Counter, type Gauge, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import { METRICS, type MetricSpec } from '../catalog.js';
 import type { Attributes, Signals, SpanHandle } from '../collect/signals.js';
@@ -48,7 +48,9 @@ export class SignalsImpl implements Signals {
   private readonly instruments = new Map<string, Instrument>();
   private readonly specs = new Map<string, MetricSpec>(METRICS.map((m) => [m.name, m]));
   private readonly safeCache = new WeakMap<object, OtelAttributes>();
-  private readonly sampling = new WeakMap<object, { calls: number; lastSpanAt: number }>();
+  /** Per attributes object of an inference call site: its histogram series and sampling state. */
+  private readonly hot = new WeakMap<object, { series: Series; total: number; since: number; lastSpanAt: number }>();
+  private readonly inferenceSpec = METRICS.find((m) => m.name === 'ml.inference.duration')!;
   private readonly errorEvents = new Map<string, { windowStart: number; count: number }>();
 
   constructor(private readonly d: SignalsDeps) {}
@@ -96,18 +98,23 @@ export class SignalsImpl implements Signals {
     }
   }
 
+  /** The hot path: one WeakMap lookup, a bucket search, and a span only when sampled. */
   inference(seconds: number, attributes: Attributes, error?: unknown, startTimeMs?: number): void {
     try {
-      this.record('ml.inference.duration', seconds, attributes);
-      const now = performance.now();
-      let s = this.sampling.get(attributes);
-      if (!s) this.sampling.set(attributes, (s = { calls: 0, lastSpanAt: 0 }));
-      s.calls++;
-      if (error === undefined && s.calls > SAMPLE_FIRST && now - s.lastSpanAt < SAMPLE_INTERVAL_MS) return;
-      const every = s.calls <= SAMPLE_FIRST ? 1 : s.calls;
-      s.calls = s.calls <= SAMPLE_FIRST ? s.calls : 0;
-      s.lastSpanAt = now;
-      const start = performance.timeOrigin + (startTimeMs ?? now - seconds * 1000);
+      let h = this.hot.get(attributes);
+      if (!h) {
+        h = { series: this.d.histograms.seriesFor(this.inferenceSpec, this.safe(attributes)), total: 0, since: 0, lastSpanAt: -Infinity };
+        this.hot.set(attributes, h);
+      }
+      if (Number.isFinite(seconds)) Histograms.add(h.series, seconds);
+      h.total++;
+      h.since++;
+      const end = startTimeMs !== undefined ? startTimeMs + seconds * 1000 : performance.now();
+      if (error === undefined && h.total > SAMPLE_FIRST && end - h.lastSpanAt < SAMPLE_INTERVAL_MS) return;
+      const every = h.since; // calls this span stands for
+      h.since = 0;
+      h.lastSpanAt = end;
+      const start = performance.timeOrigin + end - seconds * 1000;
       const span = this.startSpan('ml.inference', { ...attributes, 'ml.inference.sampled_every': every }, undefined, start) as Handle;
       if (error !== undefined) this.markError(span.span, error);
       span.span.end(start + seconds * 1000);
