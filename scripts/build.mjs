@@ -35,7 +35,7 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   define: { __TA_VERSION__: JSON.stringify(pkg.version), __TA_SDK_VERSION__: JSON.stringify(sdkVersion) },
-  external: ['./runtime.cjs', 'systeminformation'],
+  external: ['./runtime.cjs', './instrumentations.cjs', 'systeminformation'],
 };
 // The CLI is an ESM bundle and needs a real `require` for what it loads lazily.
 const esmBanner = { js: "import { createRequire as __taCreateRequire } from 'node:module'; const require = __taCreateRequire(import.meta.url);" };
@@ -44,7 +44,8 @@ await Promise.all([
   // Fully minified: it is parsed on every start, with telemetry on or off.
   build({ ...common, entryPoints: ['src/preload.ts'], outfile: 'dist/preload.cjs', format: 'cjs', minify: true }),
   build({ ...common, entryPoints: ['src/api/index.ts'], outfile: 'dist/api.cjs', format: 'cjs' }),
-  build({ ...common, entryPoints: ['src/runtime.ts'], outfile: 'dist/runtime.cjs', format: 'cjs', minifyWhitespace: true, minifyIdentifiers: false }),
+  build({ ...common, entryPoints: ['src/runtime.ts'], outfile: 'dist/runtime.cjs', format: 'cjs', minify: true }),
+  build({ ...common, entryPoints: ['src/collect/instrumentations/apply.ts'], outfile: 'dist/instrumentations.cjs', format: 'cjs', minify: true }),
   build({ ...common, entryPoints: ['src/sender.ts'], outfile: 'dist/sender.cjs', format: 'cjs' }),
   build({ ...common, entryPoints: ['src/probe.ts'], outfile: 'dist/probe.cjs', format: 'cjs' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.mjs', format: 'esm', banner: { js: '#!/usr/bin/env node\n' + esmBanner.js } }),

@@ -1,12 +1,18 @@
-// Entry of dist/runtime.cjs: the OpenTelemetry pipeline and the library instrumentations,
-// bundled into one file and loaded only when telemetry is on (or inspected) in the main process.
+// Entry of dist/runtime.cjs: the OpenTelemetry pipeline, bundled into one file and loaded only
+// when telemetry is on (or inspected) in the main process. The library instrumentations are a
+// separate bundle, dist/instrumentations.cjs, loaded the first time a watched package is.
 import { Agent, type AgentInit } from './deliver/agent.js';
-import { instrumentModule } from './collect/instrumentations/apply.js';
 import type { RunningAgent } from './state.js';
+
+type InstrumentationsModule = typeof import('./collect/instrumentations/apply.js');
 
 export function createAgent(init: AgentInit): RunningAgent {
   const agent = new Agent(init);
+  let instrumentations: InstrumentationsModule | undefined;
   return Object.assign(agent, {
-    instrument: (pkg: string, exports: unknown, file: string | undefined) => instrumentModule(pkg, exports, file, () => agent.signals),
+    instrument: (pkg: string, exports: unknown, file: string | undefined) => {
+      instrumentations ??= require('./instrumentations.cjs') as InstrumentationsModule;
+      instrumentations.instrumentModule(pkg, exports, file, () => agent.signals);
+    },
   });
 }

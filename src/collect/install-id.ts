@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUuid } from './random-id.js';
 import { createFileExclusive, writeFileAtomic } from '../decide/atomic-file.js';
 
 const ID_FILE = 'install-id';
@@ -43,12 +43,12 @@ function persisted(dir: string, name: string, valid: (s: string) => boolean, fre
 }
 
 export function installId(configDir: string, debug: (m: string) => void = () => {}): PersistedId {
-  return persisted(configDir, ID_FILE, (s) => UUID.test(s), randomUUID, debug);
+  return persisted(configDir, ID_FILE, (s) => UUID.test(s), randomUuid, debug);
 }
 
 /** Salt for model-name hashes. It never leaves the machine. */
 export function localSalt(configDir: string, debug: (m: string) => void = () => {}): string {
-  return persisted(configDir, SALT_FILE, (s) => /^[0-9a-f]{64}$/.test(s), () => randomBytes(32).toString('hex'), debug).value;
+  return persisted(configDir, SALT_FILE, (s) => /^[0-9a-f]{64}$/.test(s), () => (process.getBuiltinModule('node:crypto') as typeof import('node:crypto')).randomBytes(32).toString('hex'), debug).value;
 }
 
 export function installIdFile(configDir: string): string {

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { randomUUID } from 'node:crypto';
+import { randomUuid } from './random-id.js';
 import type { Hardware } from './hardware.js';
 
 export interface ResourceInputs {
@@ -13,7 +13,7 @@ export interface ResourceInputs {
 }
 
 /** Random per process run. */
-export const SERVICE_INSTANCE_ID = randomUUID();
+export const SERVICE_INSTANCE_ID = randomUuid();
 
 const OS_TYPES: Record<string, string> = { win32: 'windows', sunos: 'solaris' };
 const ARCHES: Record<string, string> = { x64: 'amd64', ia32: 'x86', arm: 'arm32', ppc: 'ppc32' };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomHex, randomUuid } from '../collect/random-id.js';
 import { emptyResource, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -79,8 +79,8 @@ export class Agent {
     this.serviceVersion = options.serviceVersion;
 
     // Without consent (inspect only) nothing is written to disk: IDs and salt live for this run only.
-    this.installId = decision.send ? installId(paths.configDir, storageDebug).value : randomUUID();
-    const salt = decision.send ? localSalt(paths.configDir, storageDebug) : randomBytes(32).toString('hex');
+    this.installId = decision.send ? installId(paths.configDir, storageDebug).value : randomUuid();
+    const salt = decision.send ? localSalt(paths.configDir, storageDebug) : randomHex(64);
     this.redact = createRedactor(processContext());
     const publicOrgs = [...DEFAULT_PUBLIC_MODEL_ORGS, ...(options.publicModelOrgs ?? [])];
 

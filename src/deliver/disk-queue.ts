@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../collect/random-id.js';
 import { writeFileAtomic } from '../decide/atomic-file.js';
 
 export type SignalKind = 'traces' | 'metrics';
@@ -30,7 +30,7 @@ const TEMP = /\.(\d+)\.[0-9a-f]+\.tmp$/;
  * Who holds a claim: the pid alone is not enough, since a container restarted on the same volume
  * often runs as the same pid as the run that died holding the claim.
  */
-const OWNER = `${process.pid}-${randomBytes(4).toString('hex')}`;
+const OWNER = `${process.pid}-${randomHex(8)}`;
 
 /**
  * Undeliverable OTLP JSON request bodies, one file each, oldest first by name. Writes are atomic
@@ -47,7 +47,7 @@ export class DiskQueue {
   enqueueSync(signal: SignalKind, body: Uint8Array): boolean {
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const name = `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}.${signal}.json`;
+      const name = `${Date.now()}-${process.pid}-${randomHex(8)}.${signal}.json`;
       writeFileAtomic(join(this.dir, name), body);
       this.enforceLimits();
       return true;
@@ -135,7 +135,7 @@ export class DiskQueue {
       // Folds the earlier counts into one file, so a queue that stays full does not pile up count files.
       const total = dropped + this.takeDropped();
       try {
-        writeFileAtomic(join(this.dir, `dropped-${Date.now()}-${randomBytes(4).toString('hex')}.count`), String(total));
+        writeFileAtomic(join(this.dir, `dropped-${Date.now()}-${randomHex(8)}.count`), String(total));
       } catch { /* counted nowhere, but the debug line said it */ }
     }
   }

@@ -15,7 +15,6 @@
 // "Normalised" means trimmed, Unicode NFC and lower-cased (hub ids and Windows/macOS paths
 // are case-insensitive). The salt is supplied by the caller, is never sent and never logged.
 
-import { createHash } from 'node:crypto';
 
 export interface SafeModelNameOptions {
   publicOrgs: readonly string[];
@@ -33,7 +32,7 @@ const HUB_ID_RE = /^([A-Za-z0-9][A-Za-z0-9._-]{0,95})\/([A-Za-z0-9][A-Za-z0-9._-
 const MODEL_FILE_EXT_RE = /\.(?:onnx|ort|json|bin|pb|pbtxt|tflite|safetensors|gguf|ggml|pt|pth|ckpt|h5|hdf5|keras|msgpack|model|txt|zip|tar|gz|npz|npy|mlmodel|engine|plan|weights)$/i;
 
 function hash(salt: string, name: string): string {
-  return 'sha256:' + createHash('sha256').update(salt + name, 'utf8').digest('hex').slice(0, 16);
+  return 'sha256:' + (process.getBuiltinModule('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(salt + name, 'utf8').digest('hex').slice(0, 16);
 }
 
 function normalise(s: string): string {
