@@ -54,11 +54,17 @@ await Promise.all([
 // The ESM entry points only load the CommonJS bundles: one copy of the agent per process whether
 // the app imports or requires it, and builtins required from CommonJS are cheaper than ESM imports
 // of them (each of those builds a module namespace), which matters on the start-up path.
-const loadCjs = (file) =>
-  `const require = (process.getBuiltinModule?.('node:module') ?? (await import('node:module'))).createRequire(import.meta.url);\n` +
-  `const mod = require(${JSON.stringify(file)});\n`;
-writeFileSync('dist/preload.mjs', `// node --import telemetry-agent\n${loadCjs('./preload.cjs')}`);
+// No top-level await and no ESM import of node:module: either would make these entries slower to
+// load. Node older than 20.16 has no process.getBuiltinModule; it is unsupported anyway: the
+// preload says so, the API becomes inert.
+const requireCjs = (file) => `process.getBuiltinModule('node:module').createRequire(import.meta.url)(${JSON.stringify(file)})`;
+writeFileSync('dist/preload.mjs', `// node --import telemetry-agent\n` +
+  `if (process.getBuiltinModule) ${requireCjs('./preload.cjs')};\n` +
+  `else process.stderr.write(\`telemetry-agent: disabled: Node.js \${process.versions.node} is older than 22.15 (supported: 22.15+ and 24). The app runs without telemetry.\\n\`);\n`);
 const apiNames = Object.keys(createRequire(import.meta.url)(fileURLToPath(new URL('../dist/api.cjs', import.meta.url)))).filter((n) => n !== '__esModule');
-writeFileSync('dist/api.mjs', `// import { ... } from 'telemetry-agent/api'\n${loadCjs('./api.cjs')}export const { ${apiNames.join(', ')} } = mod;\n`);
+const inertApi = '{ start: () => ({ enabled: false, reason: "unsupported Node.js version" }), shutdown: async () => {}, progress: () => ({ update() {}, end() {}, fail() {} }), recordUsage() {}, withErrorTelemetry: (fn) => fn }';
+writeFileSync('dist/api.mjs', `// import { ... } from 'telemetry-agent/api'\n` +
+  `const mod = process.getBuiltinModule ? ${requireCjs('./api.cjs')} : ${inertApi};\n` +
+  `export const { ${apiNames.join(', ')} } = mod;\n`);
 
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
