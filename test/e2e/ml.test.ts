@@ -126,10 +126,10 @@ describe('custom loop with the progress API', () => {
 
 describe('Transformers.js (ESM-only package, hooked with module.registerHooks)', () => {
   it('records the model load and pipeline calls, with onnxruntime spans as children of the pipeline span', async () => {
-    const { r, got } = await run(['--import', 'telemetry-agent', file('test/fixtures/apps/transformers-pipeline.mjs')]);
+    const { r, got } = await run(['--import', 'telemetry-agent', file('examples/pipeline-transformers.mjs')]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('I love this movie! -> POSITIVE');
+    expect(r.stdout).toContain('"I love this movie!" -> POSITIVE');
     const spans = got.spans();
     const loads = spans.filter((s) => s.name === 'ml.model.load' && spanAttr(s, 'ml.framework') === 'transformers.js');
     expect(loads.length).toBeGreaterThan(0);
