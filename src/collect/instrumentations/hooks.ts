@@ -1,7 +1,5 @@
-import Module from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { WatchedPackage } from './packages.js';
 
 type LoadFn = (request: string, parent: unknown, isMain: boolean) => unknown;
@@ -17,6 +15,10 @@ const ESM_CALLBACK = Symbol.for('telemetry-agent.esm-loaded');
  * in Module._load, which sees both `require()` and ESM imports of CJS packages; ESM-only packages
  * get an in-thread module.registerHooks shim. Nothing else in the app is touched.
  */
+// node:module and node:url are fetched when hooks are installed, i.e. only when telemetry is on:
+// as top-level imports they would cost every start, including the ones where it is off.
+const builtin = <T>(name: string) => process.getBuiltinModule(name) as T;
+
 export function installHooks(watched: readonly WatchedPackage[], onLoad: OnLoad): void {
   const cjs = watched.filter((w) => w.format === 'cjs').map((w) => w.package);
   if (cjs.length > 0) hookCommonJs(cjs, onLoad);
@@ -25,7 +27,7 @@ export function installHooks(watched: readonly WatchedPackage[], onLoad: OnLoad)
 }
 
 function hookCommonJs(packages: string[], onLoad: OnLoad): void {
-  const M = Module as unknown as { _load: LoadFn; _resolveFilename: ResolveFn };
+  const M = builtin<{ _load: LoadFn; _resolveFilename: ResolveFn }>('node:module');
   const original = M._load;
   const marker = `${sep}node_modules${sep}`;
   M._load = function patchedLoad(this: unknown, request: string, parent: unknown, isMain: boolean) {
@@ -45,7 +47,8 @@ function hookCommonJs(packages: string[], onLoad: OnLoad): void {
 }
 
 function hookEsm(packages: string[], onLoad: OnLoad): void {
-  const register = (Module as unknown as { registerHooks?: (h: object) => void }).registerHooks;
+  const register = builtin<{ registerHooks?: (h: object) => void }>('node:module').registerHooks;
+  const { fileURLToPath } = builtin<typeof import('node:url')>('node:url');
   if (!register) return;
   (globalThis as Record<symbol, unknown>)[ESM_CALLBACK] = (pkg: string, ns: unknown, url: string) => {
     try { onLoad(pkg, ns, fileURLToPath(url)); } catch { /* never into the app */ }
