@@ -41,20 +41,20 @@ export const RESOURCE_ATTRIBUTES: readonly AttributeSpec[] = [
 
 /** Never attached, whatever any code or environment variable asks for. */
 export const FORBIDDEN_RESOURCE_KEYS: readonly string[] = [
-  'host.name',
-  'host.id',
-  'host.ip',
-  'host.mac',
-  'client.address',
-  'network.peer.address',
-  'user.name',
-  'process.owner',
-  'process.command',
-  'process.command_line',
-  'process.command_args',
-  'process.executable.path',
-  'process.executable.name',
-  'process.working_directory',
+  'host.name', // never: names the machine
+  'host.id', // never: /etc/machine-id, a stable machine identifier
+  'host.ip', // never: network identity
+  'host.mac', // never: hardware identity
+  'client.address', // never: added by receivers from the connection
+  'network.peer.address', // never: network identity
+  'user.name', // never: a person
+  'process.owner', // never: the user name
+  'process.command', // never: may hold paths and secrets
+  'process.command_line', // never: may hold paths and secrets
+  'process.command_args', // never: may hold paths and secrets
+  'process.executable.path', // never: a path with the user name
+  'process.executable.name', // never: not needed, may identify a private tool
+  'process.working_directory', // never: a path with the user name
 ];
 
 export interface SpanSpec {
