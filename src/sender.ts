@@ -5,7 +5,7 @@ import { decide, type StartOptions } from './decide/decision.js';
 import { agentPaths } from './decide/paths.js';
 import { Delivery } from './deliver/delivery.js';
 import { DiskQueue } from './deliver/disk-queue.js';
-import { SENDER_OPTIONS_ENV } from './deliver/exit-sender.js';
+import { SENDER_OPTIONS_ENV } from './deliver/detached-processes.js';
 
 const BUDGET_MS = 10_000;
 

@@ -3,7 +3,7 @@ import type { Signals } from './collect/signals.js';
 
 /** What the API needs from the running pipeline (implemented by deliver/agent.ts). */
 export interface RunningAgent {
-  readonly signals: Signals & { markError(span: unknown, error: unknown, force?: boolean): void };
+  readonly signals: Signals;
   setService(name: string | undefined, version: string | undefined): void;
   flush(timeoutMs?: number): Promise<void>;
   shutdown(): Promise<void>;

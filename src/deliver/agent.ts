@@ -20,7 +20,7 @@ import { protectMetrics } from '../protect/protect-metrics.js';
 import { Delivery } from './delivery.js';
 import { DiskQueue } from './disk-queue.js';
 import { MAX_TIMER_MS } from './http-post.js';
-import { spawnExitSender, spawnHardwareProbe } from './exit-sender.js';
+import { spawnExitSender, spawnHardwareProbe } from './detached-processes.js';
 import { createInspector } from './inspect.js';
 import { AgentMetricReader } from './metric-reader.js';
 import { SignalsImpl } from './signals-impl.js';
@@ -217,9 +217,7 @@ export class Agent {
   }
 
   recordFatal(error: unknown, origin: string): void {
-    const span = this.signals.startSpan('uncaught_exception', { 'exception.origin': origin });
-    this.signals.markError((span as unknown as { span: import('@opentelemetry/api').Span }).span, error, true);
-    span.end();
+    this.signals.recordFatal(error, origin);
   }
 
   private resource(): Resource {

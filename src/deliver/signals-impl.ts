@@ -139,6 +139,13 @@ export class SignalsImpl implements Signals {
     this.d.debug(message);
   }
 
+  /** The `uncaught_exception` span of a crash: always with its exception event. */
+  recordFatal(error: unknown, origin: string): void {
+    const span = this.startSpan('uncaught_exception', { 'exception.origin': origin }) as Handle;
+    this.markError(span.span, error, true);
+    span.end();
+  }
+
   /** Status ERROR always; the exception event only within the per-type budget. */
   markError(span: Span, error: unknown, force = false): void {
     const attrs = errorAttributes(error, this.d.redact);

@@ -2,13 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Signals } from '../signals.js';
 import { INSTRUMENTATIONS } from './index.js';
-import { satisfies } from './wrap-util.js';
 
 const wrapped = new WeakSet<object>();
 
 /**
  * Called by the start-up hook with a watched package's freshly loaded exports: wraps them with
- * every instrumentation that declares the package, once, and only for supported versions.
+ * every instrumentation that declares the package, once. Each instrumentation checks the version
+ * against its supported range itself and leaves others untouched with one debug line.
  */
 export function instrumentModule(pkg: string, exports: unknown, file: string | undefined, signals: () => Signals): void {
   if (exports === null || (typeof exports !== 'object' && typeof exports !== 'function') || wrapped.has(exports as object)) return;
@@ -18,12 +18,8 @@ export function instrumentModule(pkg: string, exports: unknown, file: string | u
   for (const inst of INSTRUMENTATIONS) {
     for (const m of inst.modules) {
       if (m.package !== pkg) continue;
-      if (!version || !satisfies(version, m.versions)) {
-        s.debug(`${pkg}@${version ?? 'unknown'} is outside the supported range ${m.versions} of ${inst.id}; not instrumented`);
-        continue;
-      }
       try {
-        inst.wrap(exports, signals, version);
+        inst.wrap(exports, signals, version ?? 'unknown');
         s.debug(`instrumented ${pkg}@${version}`);
       } catch (e) {
         s.debug(`instrumenting ${pkg} failed (${e}); left as it is`);
