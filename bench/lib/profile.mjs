@@ -10,12 +10,13 @@
 // C. Built-in modules: process.moduleLoadList of bare vs off vs on (at the app's first line and
 //    at exit): what the agent makes Node load.
 // D. Experiments for the suggestions: the first-line and wall cost of each such built-in alone,
-//    of dist/ with those built-ins loaded on first use (text patches in a scratch copy), of
-//    runtime.cjs alone, of not waiting for the network at exit, and of Node's compile cache.
+//    of runtime.cjs alone, of not waiting for the network at exit, and of Node's compile cache.
 //    Differences are paired with the same round's bare run.
-// E. The inference hot path: CPU profile of the ONNX loop under recordRun(), and a
-//    micro-benchmark of its pieces (bench/lib/hotpath-micro.mjs).
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// E. The inference hot path: CPU profile of the ONNX loop, self time of the agent's bundles
+//    (dist/instrumentations.cjs: the session.run wrapper; dist/runtime.cjs: the facade and the
+//    bundled OpenTelemetry SDK) per session.run, attributed by script URL since the bundles are
+//    minified, and a micro-benchmark of its pieces (bench/lib/hotpath-micro.mjs).
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runProcess } from './runner.mjs';
@@ -99,8 +100,6 @@ export async function startupProfile({ node, repo, apps, ws, receiver, cleanEnv,
   const requireFile = (name, body) => { const f = join(scratch, `${name}.cjs`); writeFileSync(f, body); return f; };
   const builtins = ['crypto', 'worker_threads', 'os', 'module'];
   const runtimeBuiltins = ['http', 'https', 'child_process', 'async_hooks'];
-  const lazyPkg = buildLazyCopy(ws.agentDir, ws.project);
-  const lazyNoRole = lazyPkg ? 'ta-lazy/norole' : undefined;
   const ccDir = join(scratch, 'compile-cache');
   const exp = [
     { id: 'bare', label: 'bare node app.mjs', args: [] },
@@ -111,15 +110,8 @@ export async function startupProfile({ node, repo, apps, ws, receiver, cleanEnv,
     ...runtimeBuiltins.map((b) => ({ id: `req-${b}`, label: `--require a file that requires node:${b} (runtime.cjs does)`, args: ['--require', requireFile(`req-${b}`, `require('node:${b}');\n`)] })),
     { id: 'runtime-only', label: '--require dist/runtime.cjs alone (the pipeline bundle, no agent started)', args: ['--require', join(ws.agentDir, 'dist', 'runtime.cjs')] },
     { id: 'off', label: 'agent off', args: variants.off.args },
-    ...(lazyPkg ? [
-      { id: 'off-lazy', label: `agent off, preload patched: ${lazyPkg.preloadPatches.join(', ')}`, args: ['--import', 'ta-lazy'] },
-      { id: 'off-lazy-norole', label: '… and the process-role check not loading node:worker_threads (consent decided first)', args: ['--import', lazyNoRole] },
-    ] : []),
     { id: 'off-cc', label: 'agent off, NODE_COMPILE_CACHE warm', args: variants.off.args, env: { NODE_COMPILE_CACHE: ccDir } },
     { id: 'on', label: 'agent on', args: variants.on.args, env: variants.on.env },
-    ...(lazyPkg ? [
-      { id: 'on-lazy', label: `agent on, preload patched as above and runtime.cjs: ${lazyPkg.runtimePatches.join(', ')}`, args: ['--import', 'ta-lazy'], env: variants.on.env },
-    ] : []),
     { id: 'on-noflush', label: 'agent on, TELEMETRY_AGENT_FLUSH_TIMEOUT_MS=0 (exit: disk queue + detached sender)', args: variants.on.args, env: { ...variants.on.env, TELEMETRY_AGENT_FLUSH_TIMEOUT_MS: '0' } },
     { id: 'on-cc', label: 'agent on, NODE_COMPILE_CACHE warm', args: variants.on.args, env: { ...variants.on.env, NODE_COMPILE_CACHE: ccDir } },
     { id: 'bare-cc', label: 'bare, NODE_COMPILE_CACHE warm', args: [], env: { NODE_COMPILE_CACHE: ccDir } },
@@ -151,7 +143,6 @@ export async function startupProfile({ node, repo, apps, ws, receiver, cleanEnv,
   out.experiments = {
     rounds: expRounds,
     rows: exp.map((e) => ({ id: e.id, label: e.label, firstLineMs: median(results[e.id].first), wallMs: median(results[e.id].wall), firstLineVsBare: median(results[e.id].dFirst), wallVsBare: median(results[e.id].dWall), rssVsBareMB: median(results[e.id].dRss) })),
-    patches: lazyPkg ? { preload: lazyPkg.preloadPatches, runtime: lazyPkg.runtimePatches } : undefined,
   };
 
   // ---- E. The inference hot path ----------------------------------------------------------
@@ -166,14 +157,21 @@ export async function startupProfile({ node, repo, apps, ws, receiver, cleanEnv,
       calls = (r.data.calls ?? 0) + Number(process.env.BENCH_ONNX_WARMUP ?? 2000);
     }
     const c = summariseCpuProfiles(profDir);
-    // Everything under recordRun(), the per-call bookkeeping of the ONNX instrumentation
-    // (histogram record, sampler, span for sampled calls), whatever module the code is in.
-    const agentSelf = summariseCpuProfiles(profDir, { under: /^recordRun — / });
+    // The bundles are minified, so the per-call bookkeeping (wrapper, histogram record, sampler,
+    // span for sampled calls) is found by file, not by function name: self time of every frame
+    // in the agent's two bundles, during the inference loop only (start-up and exit excluded).
+    const agent = summariseAgentSelfTime(profDir, { url: AGENT_HOT_PATH_URL, window: ONNX_RUN_FRAME });
     const micro = await runProcess({ node, args: [join(repo, 'bench', 'lib', 'hotpath-micro.mjs')], env: cleanEnv(node, ws.newHome(), `profile-${process.pid}-${k++}`), cwd: ws.project, rss: false });
+    const perCall = (ms) => (ms * 1000) / calls;
     out.hotpath = {
       calls,
-      recordRunUsPerCall: (agentSelf.selfTotalMs * 1000) / calls,
-      topFunctions: agentSelf.byFunction.slice(0, 8).map((f) => ({ name: f.name.split(' — ')[0], usPerCall: (f.ms * 1000) / calls })),
+      runs: agent.runs,
+      windowFound: agent.windowFound,
+      windowMs: agent.windowMs,
+      agentUsPerCall: perCall(agent.inWindowMs),
+      byFile: agent.byFile.map((f) => ({ file: f.file, usPerCall: perCall(f.ms) })),
+      outsideWindowMs: agent.outsideWindowMs,
+      topFunctions: agent.byFunction.slice(0, 8).map((f) => ({ ...f, usPerCall: perCall(f.ms) })),
       byModule: c.byModule.slice(0, 8),
       micro: micro.data.nsPerOp,
     };
@@ -184,56 +182,76 @@ export async function startupProfile({ node, repo, apps, ws, receiver, cleanEnv,
   return out;
 }
 
+/** The bundles whose self time is the agent's cost per session.run (matched on callFrame.url). */
+const AGENT_HOT_PATH_URL = /\/dist\/(instrumentations|runtime)\.cjs$/;
+/** onnxruntime's own session.run (onnxruntime-common's InferenceSession.run, the node backend's). */
+const ONNX_RUN_FRAME = (cf) => cf.functionName === 'run' && /\/node_modules\/onnxruntime-(common|node)\//.test(cf.url);
+
 /**
- * A scratch copy of dist/ as the package `ta-lazy` in the user project's node_modules, with
- * built-in modules loaded on first use instead of at import (text patches of the bundles; a
- * measurement aid for the suggestions in docs/performance.md, never shipped). `ta-lazy/norole`
- * additionally skips node:worker_threads in the process-role check (as if consent were decided
- * before the role). Returns the patches that applied, or undefined when none did.
+ * Self time of the frames whose callFrame.url matches `url`, ms per run, split into the samples
+ * inside the window (from the first to the last sample with a `window` frame on its stack: the
+ * inference loop) and outside it (start-up, exit). Inside the window: per file, and per function
+ * as (minified) name, file, line and column (a minified bundle is one or a few long lines). With
+ * no `window` frame sampled at all, every sample counts as inside and windowFound is false.
  */
-function buildLazyCopy(agentDir, project) {
-  const repo = agentDir;
-  const pkgDir = join(project, 'node_modules', 'ta-lazy');
-  rmSync(pkgDir, { recursive: true, force: true });
-  mkdirSync(join(pkgDir, 'dist'), { recursive: true });
-  for (const f of readdirSync(join(repo, 'dist'))) if (/\.(mjs|cjs)$/.test(f)) copyFileSync(join(repo, 'dist', f), join(pkgDir, 'dist', f));
-  writeFileSync(join(pkgDir, 'package.json'), JSON.stringify({
-    name: 'ta-lazy', type: 'module',
-    exports: { '.': { import: './dist/preload.mjs', require: './dist/preload.cjs' }, './norole': './dist/preload-norole.mjs' },
-  }));
-  const apply = (text, patches, applied) => {
-    for (const [label, from, to] of patches) {
-      const next = typeof from === 'string' ? text.replaceAll(from, to) : text.replace(from, to);
-      if (next !== text) { applied.add(label); text = next; }
+export function summariseAgentSelfTime(profDir, { url, window }) {
+  const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
+  const byFile = new Map();
+  const byFunction = new Map();
+  let inside = 0;
+  let outside = 0;
+  let windowTotal = 0;
+  let windowFound = files.length > 0;
+  for (const f of files) {
+    const p = JSON.parse(readFileSync(join(profDir, f), 'utf8'));
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    const parent = new Map();
+    for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    // Does a node's stack (the node and its ancestors) hold a window frame? Memoised per node.
+    const inRun = new Map();
+    const hasRun = (id) => {
+      if (id === undefined) return false;
+      let v = inRun.get(id);
+      if (v === undefined) { v = window(byId.get(id).callFrame) || hasRun(parent.get(id)); inRun.set(id, v); }
+      return v;
+    };
+    let t = p.startTime;
+    let from = Infinity;
+    let to = -Infinity;
+    const hits = [];
+    for (let i = 0; i < p.samples.length; i++) {
+      t += p.timeDeltas[i] ?? 0;
+      const id = p.samples[i];
+      if (hasRun(id)) { if (t < from) from = t; if (t > to) to = t; }
+      const cf = byId.get(id).callFrame;
+      if (cf.url && url.test(cf.url)) hits.push([t, p.timeDeltas[i] ?? 0, cf]);
     }
-    return text;
+    if (from > to) { windowFound = false; from = -Infinity; to = Infinity; }
+    else windowTotal += to - from;
+    for (const [at, us, cf] of hits) {
+      if (at < from || at > to) { outside += us; continue; }
+      inside += us;
+      const file = cf.url.slice(cf.url.lastIndexOf('/dist/') + 1);
+      byFile.set(file, (byFile.get(file) ?? 0) + us);
+      const name = cf.functionName || (cf.lineNumber === 0 && cf.columnNumber === 0 ? '(top level)' : '(anonymous)');
+      const key = `${name}\0${file}\0${cf.lineNumber + 1}\0${cf.columnNumber + 1}`;
+      byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+    }
+  }
+  const n = files.length || 1;
+  const ms = (us) => us / 1000 / n;
+  return {
+    runs: files.length,
+    windowFound,
+    windowMs: windowFound ? ms(windowTotal) : NaN,
+    inWindowMs: ms(inside),
+    outsideWindowMs: ms(outside),
+    byFile: [...byFile].sort((a, b) => b[1] - a[1]).map(([file, us]) => ({ file, ms: ms(us) })),
+    byFunction: [...byFunction].sort((a, b) => b[1] - a[1]).map(([key, us]) => {
+      const [name, file, line, column] = key.split('\0');
+      return { name, file, line: Number(line), column: Number(column), ms: ms(us) };
+    }),
   };
-  const preloadApplied = new Set();
-  let preload = readFileSync(join(repo, 'dist', 'preload.mjs'), 'utf8');
-  preload = apply(preload, [
-    ['node:crypto on first use', 'import { randomBytes } from "node:crypto";', 'const randomBytes = (n) => process.getBuiltinModule("node:crypto").randomBytes(n);'],
-    ['node:module on first use', "import { createRequire as __taCreateRequire } from 'node:module'; const require = __taCreateRequire(import.meta.url);",
-      'let __taReq; const require = (id) => (__taReq ??= process.getBuiltinModule("node:module").createRequire(import.meta.url))(id);'],
-    ['node:module on first use', 'import Module from "node:module";', ''],
-    ['node:module on first use', /let M = Module,/, 'let M = process.getBuiltinModule("node:module"),'],
-    ['node:module on first use', /Module\.registerHooks/g, 'process.getBuiltinModule("node:module").registerHooks'],
-    ['node:worker_threads on first use', 'import { isMainThread } from "node:worker_threads";', ''],
-    ['node:worker_threads on first use', 'mainThread = isMainThread', 'mainThread = process.getBuiltinModule("node:worker_threads").isMainThread'],
-    ['tty.isatty(2) instead of process.stderr.isTTY', 'isTTY = process.stderr.isTTY', 'isTTY = process.getBuiltinModule("node:tty").isatty(2)'],
-  ], preloadApplied);
-  writeFileSync(join(pkgDir, 'dist', 'preload.mjs'), preload);
-  writeFileSync(join(pkgDir, 'dist', 'preload-norole.mjs'), preload.replace('mainThread = process.getBuiltinModule("node:worker_threads").isMainThread', 'mainThread = true'));
-  const runtimeApplied = new Set();
-  let runtime = readFileSync(join(repo, 'dist', 'runtime.cjs'), 'utf8');
-  const lazyDefault = (id) => `{get default(){return process.getBuiltinModule("${id}")}}`;
-  runtime = apply(runtime, [
-    ['node:https on first use', '__toESM(require("node:https"),1)', lazyDefault('node:https')],
-    ['node:https on first use', '__toESM(require("node:https"), 1)', lazyDefault('node:https')],
-    ['node:child_process on first use', 'require("node:child_process")', 'new Proxy({},{get:(_,k)=>process.getBuiltinModule("node:child_process")[k]})'],
-  ], runtimeApplied);
-  writeFileSync(join(pkgDir, 'dist', 'runtime.cjs'), runtime);
-  if (preloadApplied.size === 0 && runtimeApplied.size === 0) return undefined;
-  return { preloadPatches: [...preloadApplied], runtimePatches: [...runtimeApplied] };
 }
 
 /** Self time per module and per function, inclusive time of named agent functions; ms per run. */
@@ -333,7 +351,10 @@ function formatProfile(p) {
   }
   if (p.hotpath) {
     const h = p.hotpath;
-    out.push(`  E. ONNX hot path, agent on (CPU profile, 3 runs, ${h.calls} session.run each): recordRun() ${fmt(h.recordRunUsPerCall, 2)} µs/call (profiler-inflated); inside it: ` + h.topFunctions.map((f) => `${f.name} ${fmt(f.usPerCall, 2)}`).join(' · '));
+    out.push(`  E. ONNX hot path, agent on (CPU profile, ${h.runs} runs, ${h.calls} session.run each): self time in the agent's bundles ${fmt(h.agentUsPerCall, 2)} µs/call (profiler-inflated; `
+      + (h.windowFound ? `during the inference loop, ${fmt(h.windowMs, 0)} ms per run; start-up and exit, ${fmt(h.outsideWindowMs, 2)} ms per run, not counted` : 'no onnxruntime run() frame sampled: the whole run counted, start-up and exit included')
+      + '): ' + h.byFile.map((f) => `${f.file} ${fmt(f.usPerCall, 2)}`).join(' · '));
+    out.push('     top functions (minified name @file:line:column), µs/call: ' + h.topFunctions.map((f) => `${f.name} @${f.file.replace(/^dist\//, '')}:${f.line}:${f.column} ${fmt(f.usPerCall, 2)}`).join(' · '));
     if (h.micro) out.push('     micro-benchmark, ns/op: ' + Object.entries(h.micro).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(' · '));
   }
   return out.join('\n');
