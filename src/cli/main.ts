@@ -1,8 +1,8 @@
 // `telemetry-agent <command>`: status, enable, disable, reset, id, collect, report.
 import { formatStatus, statusReport } from './status.js';
 import { disable, enable, reset, showId } from './consent-commands.js';
-import { runCollect } from './collect/index.js';
-import { runReport } from './report/index.js';
+import { runCollect } from '../receiver/index.js';
+import { runReport } from '../report/index.js';
 
 const HELP = `usage: telemetry-agent <command> [options]
 

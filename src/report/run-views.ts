@@ -1,6 +1,6 @@
 // What each section of the report shows, computed from a run: pure functions, no HTML.
 
-import { METRIC_NAMES, SPAN_NAMES } from '../../catalog.js';
+import { METRIC_NAMES, SPAN_NAMES } from '../catalog.js';
 import type { HistogramValue, MetricPoint, RunData, SpanRecord } from './group-runs.js';
 import { histogramQuantile, totalHistogram, totalSum } from './histogram-stats.js';
 import { attrText, STATUS_ERROR, type AttrValue, type Attrs } from './otlp-json-values.js';

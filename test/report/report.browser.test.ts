@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReport } from '../../src/cli/report/index.js';
+import { runReport } from '../../src/report/index.js';
 import { sampleJsonl } from '../fixtures/otlp/sample-telemetry.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -4,11 +4,11 @@ import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReport, parseReportArgs } from '../../src/cli/report/index.js';
-import { groupRuns, type MetricPoint, type RunData } from '../../src/cli/report/group-runs.js';
-import { histogramQuantile, latestPerStream, totalHistogram, totalSum } from '../../src/cli/report/histogram-stats.js';
-import { classifyLine, listTelemetryFiles, readTelemetryDir } from '../../src/cli/report/read-telemetry-dir.js';
-import { renderReport } from '../../src/cli/report/render-report.js';
+import { runReport, parseReportArgs } from '../../src/report/index.js';
+import { groupRuns, type MetricPoint, type RunData } from '../../src/report/group-runs.js';
+import { histogramQuantile, latestPerStream, totalHistogram, totalSum } from '../../src/report/histogram-stats.js';
+import { classifyLine, listTelemetryFiles, readTelemetryDir } from '../../src/report/read-telemetry-dir.js';
+import { renderReport } from '../../src/report/render-report.js';
 import {
   attributeLabel,
   errorCounts,
@@ -20,10 +20,10 @@ import {
   runHeadline,
   timelineBars,
   trainingView,
-} from '../../src/cli/report/run-views.js';
-import { byteScale, formatBytes, formatDuration, formatSeconds, niceDomain, niceTicks, timeScale } from '../../src/cli/report/format-units.js';
-import { escapeHtml, html } from '../../src/cli/report/html-template.js';
-import { nanosToMs } from '../../src/cli/report/otlp-json-values.js';
+} from '../../src/report/run-views.js';
+import { byteScale, formatBytes, formatDuration, formatSeconds, niceDomain, niceTicks, timeScale } from '../../src/report/format-units.js';
+import { escapeHtml, html } from '../../src/report/html-template.js';
+import { nanosToMs } from '../../src/report/otlp-json-values.js';
 import {
   CRASH_MESSAGE,
   INFERENCE_BOUNDS,

@@ -8,12 +8,12 @@ import { ValueType } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCollect } from '../../src/cli/collect/index.js';
-import { parseCollectArgs } from '../../src/cli/collect/collect-args.js';
-import { decodeMetricsRequest, decodeTraceRequest } from '../../src/cli/collect/otlp-proto-schema.js';
-import { decodeMessage, type Schema } from '../../src/cli/collect/protobuf-schema-decoder.js';
-import { ProtobufDecodeError, WireReader } from '../../src/cli/collect/protobuf-wire-reader.js';
-import { formatBatchLine, summarizeMetrics, summarizeTraces } from '../../src/cli/collect/batch-summary.js';
+import { runCollect } from '../../src/receiver/index.js';
+import { parseCollectArgs } from '../../src/receiver/collect-args.js';
+import { decodeMetricsRequest, decodeTraceRequest } from '../../src/receiver/otlp-proto-schema.js';
+import { decodeMessage, type Schema } from '../../src/receiver/protobuf-schema-decoder.js';
+import { ProtobufDecodeError, WireReader } from '../../src/receiver/protobuf-wire-reader.js';
+import { formatBatchLine, summarizeMetrics, summarizeTraces } from '../../src/receiver/batch-summary.js';
 import { inferenceRunMetrics, inferenceRunSpans, trainingRunMetrics, trainingRunSpans } from '../fixtures/otlp/sample-telemetry.js';
 
 const text = new TextDecoder();
