@@ -8,11 +8,11 @@ type InstrumentationsModule = typeof import('./collect/instrumentations/apply.js
 
 export function createAgent(init: AgentInit): RunningAgent {
   const agent = new Agent(init);
-  let instrumentations: InstrumentationsModule | undefined;
+  let moduleLoaded: ReturnType<InstrumentationsModule['createInstrumenter']> | undefined;
   return Object.assign(agent, {
     instrument: (pkg: string, exports: unknown, file: string | undefined) => {
-      instrumentations ??= require('./instrumentations.cjs') as InstrumentationsModule;
-      instrumentations.instrumentModule(pkg, exports, file, () => agent.signals);
+      moduleLoaded ??= (require('./instrumentations.cjs') as InstrumentationsModule).createInstrumenter(() => agent.signals);
+      moduleLoaded(pkg, exports, file);
     },
   });
 }

@@ -19,18 +19,28 @@ const ESM_CALLBACK = Symbol.for('telemetry-agent.esm-loaded');
 // as top-level imports they would cost every start, including the ones where it is off.
 const builtin = <T>(name: string) => process.getBuiltinModule(name) as T;
 
-export function installHooks(watched: readonly WatchedPackage[], onLoad: OnLoad): void {
+/**
+ * Installs the hooks; returns what removes them again (the agent never does: the in-process tests
+ * do). `cwd` is where ESM packages are looked for (the app's directory).
+ */
+export function installHooks(watched: readonly WatchedPackage[], onLoad: OnLoad, cwd = process.cwd()): () => void {
+  const removers: Array<() => void> = [];
   const cjs = watched.filter((w) => w.format === 'cjs').map((w) => w.package);
-  if (cjs.length > 0) hookCommonJs(cjs, onLoad);
-  const esm = watched.filter((w) => w.format === 'esm' && isInstalled(w.package)).map((w) => w.package);
-  if (esm.length > 0) hookEsm(esm, onLoad);
+  if (cjs.length > 0) removers.push(hookCommonJs(cjs, onLoad));
+  const esm = watched.filter((w) => w.format === 'esm' && isInstalled(w.package, cwd)).map((w) => w.package);
+  if (esm.length > 0) removers.push(hookEsm(esm, onLoad));
+  return () => {
+    for (const remove of removers) {
+      try { remove(); } catch { /* already gone */ }
+    }
+  };
 }
 
-function hookCommonJs(packages: string[], onLoad: OnLoad): void {
+function hookCommonJs(packages: string[], onLoad: OnLoad): () => void {
   const M = builtin<{ _load: LoadFn; _resolveFilename: ResolveFn }>('node:module');
   const original = M._load;
   const marker = `${sep}node_modules${sep}`;
-  M._load = function patchedLoad(this: unknown, request: string, parent: unknown, isMain: boolean) {
+  const patchedLoad = function patchedLoad(this: unknown, request: string, parent: unknown, isMain: boolean) {
     const exports = original.apply(this, [request, parent, isMain]);
     if (!isMain && typeof request === 'string') {
       for (const pkg of packages) {
@@ -44,16 +54,22 @@ function hookCommonJs(packages: string[], onLoad: OnLoad): void {
     }
     return exports;
   };
+  M._load = patchedLoad;
+  return () => {
+    if (M._load === patchedLoad) M._load = original;
+  };
 }
 
-function hookEsm(packages: string[], onLoad: OnLoad): void {
-  const register = builtin<{ registerHooks?: (h: object) => void }>('node:module').registerHooks;
+function hookEsm(packages: string[], onLoad: OnLoad): () => void {
+  const register = builtin<{ registerHooks?: (h: object) => { deregister?: () => void } | undefined }>('node:module').registerHooks;
   const { fileURLToPath } = builtin<typeof import('node:url')>('node:url');
-  if (!register) return;
-  (globalThis as Record<symbol, unknown>)[ESM_CALLBACK] = (pkg: string, ns: unknown, url: string) => {
+  if (!register) return () => {};
+  const callback = (pkg: string, ns: unknown, url: string) => {
     try { onLoad(pkg, ns, fileURLToPath(url)); } catch { /* never into the app */ }
   };
-  register({
+  const g = globalThis as Record<symbol, unknown>;
+  g[ESM_CALLBACK] = callback;
+  const handle = register({
     resolve(specifier: string, context: { conditions?: string[] }, next: (s: string, c: unknown) => { url: string; format?: string }) {
       const r = next(specifier, context);
       if (packages.includes(specifier) && context.conditions?.includes('import') && r.url.startsWith('file:')) {
@@ -72,6 +88,10 @@ function hookEsm(packages: string[], onLoad: OnLoad): void {
       return { format: 'module', source, shortCircuit: true };
     },
   });
+  return () => {
+    handle?.deregister?.();
+    if (g[ESM_CALLBACK] === callback) delete g[ESM_CALLBACK];
+  };
 }
 
 function isPackageMain(file: string, pkg: string): boolean {
@@ -88,8 +108,8 @@ function isPackageMain(file: string, pkg: string): boolean {
   }
 }
 
-function isInstalled(pkg: string): boolean {
-  let dir = process.cwd();
+function isInstalled(pkg: string, cwd: string): boolean {
+  let dir = cwd;
   for (let i = 0; i < 32; i++) {
     if (existsSync(join(dir, 'node_modules', pkg, 'package.json'))) return true;
     const parent = dirname(dir);

@@ -35,115 +35,15 @@
 // Loading: `loadLayersModel`, `loadGraphModel`, `loadGraphModelSync` → `ml.model.load` span with
 // `ml.model.name` (only from a string URL/path, through `signals.modelName`, never the path).
 
-import type { Attributes, Signals } from '../signals.js';
+import type { Attributes } from '../signals.js';
 import { startTrainingRun, type TrainingRun } from '../training-run.js';
-import type { Instrumentation } from './types.js';
-import {
-  debug,
-  finishSpan,
-  getSignals,
-  observe,
-  runInSpan,
-  safeModelName,
-  safeStartSpan,
-  satisfies,
-  unwrapMethod,
-  wrapMethod,
-} from './wrap-util.js';
+import type { AnyFunction, Instrumentation, Patch, Telemetry } from './types.js';
+import { observeCall, observeCallInSpan, observeCallWithin, safely } from './wrap-util.js';
 
-const VERSIONS = '>=4.0.0 <5';
 const FRAMEWORK = 'tfjs';
 const METRIC_ATTRIBUTES: Attributes = Object.freeze({ 'ml.framework': FRAMEWORK }) as Attributes;
 
-type Fn = (this: unknown, ...args: any[]) => any;
 type Ctor = Function & { prototype: any };
-
-/** The signals getter given to the latest `wrap` (wrappers read it at call time). */
-let currentSignals: (() => Signals) | undefined;
-
-function signalsNow(): Signals | undefined {
-  return getSignals(currentSignals);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Inference
-
-const inferenceAttributes = (operation: string): Attributes =>
-  Object.freeze({ 'ml.framework': FRAMEWORK, 'ml.operation': operation }) as Attributes;
-
-function recordInference(t0: number, attributes: Attributes, error?: unknown): void {
-  const seconds = (performance.now() - t0) / 1000;
-  try {
-    signalsNow()?.inference(seconds, attributes, error, t0);
-  } catch {
-    // never into the app
-  }
-}
-
-/** Depth of synchronous wrapped inference calls in progress: nested calls (predict → execute) are recorded once. */
-let syncDepth = 0;
-
-function syncInferenceWrapper(operation: string) {
-  const attributes = inferenceAttributes(operation);
-  return (original: Fn): Fn =>
-    function (this: unknown) {
-      if (syncDepth !== 0) return original.apply(this, arguments as unknown as unknown[]);
-      syncDepth++;
-      const t0 = performance.now();
-      let result: unknown;
-      try {
-        result = original.apply(this, arguments as unknown as unknown[]);
-      } catch (error) {
-        syncDepth--;
-        recordInference(t0, attributes, error);
-        throw error;
-      }
-      syncDepth--;
-      recordInference(t0, attributes);
-      return result;
-    };
-}
-
-function asyncInferenceWrapper(operation: string) {
-  const attributes = inferenceAttributes(operation);
-  return (original: Fn): Fn =>
-    function (this: unknown) {
-      const t0 = performance.now();
-      let result: unknown;
-      try {
-        result = original.apply(this, arguments as unknown as unknown[]);
-      } catch (error) {
-        recordInference(t0, attributes, error);
-        throw error;
-      }
-      return observe(result, (error, failed) => recordInference(t0, attributes, failed ? error : undefined));
-    };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Model loading
-
-function loadWrapper(operation: string) {
-  return (original: Fn): Fn =>
-    function (this: unknown, source?: unknown) {
-      const s = signalsNow();
-      const span = safeStartSpan(s, 'ml.model.load', {
-        'ml.framework': FRAMEWORK,
-        'ml.operation': operation,
-        'ml.model.name': safeModelName(s, source),
-      });
-      if (!span) return original.apply(this, arguments as unknown as unknown[]);
-      const args = arguments as unknown as unknown[];
-      let result: unknown;
-      try {
-        result = runInSpan(s, span, () => original.apply(this, args));
-      } catch (error) {
-        finishSpan(span, error, true);
-        throw error;
-      }
-      return observe(result, (error, failed) => finishSpan(span, error, failed));
-    };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Training
@@ -179,22 +79,20 @@ function logNumber(value: unknown, allowTensor: boolean): number | undefined {
   }
 }
 
-function recordMemory(): void {
+function recordMemory(t: Telemetry): void {
   try {
     const engine = (globalThis as { _tfengine?: { memory?: () => { numBytes?: unknown; numTensors?: unknown } } })._tfengine;
     if (!engine || typeof engine.memory !== 'function') return;
-    const s = signalsNow();
-    if (!s) return;
     const m = engine.memory();
-    if (typeof m?.numBytes === 'number') s.record('ml.tfjs.memory.bytes', m.numBytes, METRIC_ATTRIBUTES);
-    if (typeof m?.numTensors === 'number') s.record('ml.tfjs.memory.tensors', m.numTensors, METRIC_ATTRIBUTES);
+    if (typeof m?.numBytes === 'number') t.record('ml.tfjs.memory.bytes', m.numBytes, METRIC_ATTRIBUTES);
+    if (typeof m?.numTensors === 'number') t.record('ml.tfjs.memory.tensors', m.numTensors, METRIC_ATTRIBUTES);
   } catch {
     // ignore
   }
 }
 
 /** Our callback: an object whose prototype is tfjs' BaseCallback.prototype, so `instanceof` holds. */
-function makeCallback(run: TrainingRun, classes: CallbackClasses): object {
+function makeCallback(run: TrainingRun, classes: CallbackClasses, t: Telemetry): object {
   const guard = (fn: () => void): Promise<void> => {
     try {
       fn();
@@ -226,9 +124,9 @@ function makeCallback(run: TrainingRun, classes: CallbackClasses): object {
   cb['onEpochEnd'] = (epoch: number, logs?: Record<string, unknown>) =>
     guard(() => {
       run.epochEnd(epoch, logNumber(logs?.['loss'], true));
-      recordMemory();
+      recordMemory(t);
     });
-  cb['onTrainEnd'] = () => guard(recordMemory);
+  cb['onTrainEnd'] = () => guard(() => recordMemory(t));
   return cb;
 }
 
@@ -246,17 +144,58 @@ function withOurCallback(userCallbacks: unknown, yieldEvery: unknown, ours: obje
   return [...configs.map((config) => new CustomCallback(config, yieldEvery)), ours];
 }
 
-function fitWrapper(operation: 'fit' | 'fitDataset', argsIndex: number, classes: CallbackClasses | undefined) {
-  return (original: Fn): Fn =>
+// ---------------------------------------------------------------------------------------------
+// The patch table
+
+function protoOf(exports: Record<string, unknown>, name: string): Record<string, unknown> | undefined {
+  const C = exports[name];
+  if (typeof C !== 'function') return undefined;
+  const proto = (C as Ctor).prototype;
+  return proto && typeof proto === 'object' ? proto : undefined;
+}
+
+function patches(exp: Record<string, unknown>, t: Telemetry): Patch[] | string {
+  const layersProto = protoOf(exp, 'LayersModel');
+  const graphProto = protoOf(exp, 'GraphModel');
+  if (!layersProto && !graphProto) return 'neither LayersModel nor GraphModel found in the exports';
+
+  /** Depth of synchronous wrapped inference calls in progress: nested calls (predict → execute) are recorded once. */
+  let syncDepth = 0;
+
+  const inference = (operation: string, sync: boolean) => {
+    const attributes = Object.freeze({ 'ml.framework': FRAMEWORK, 'ml.operation': operation }) as Attributes;
+    return (original: AnyFunction): AnyFunction =>
+      function (this: unknown) {
+        if (sync && syncDepth !== 0) return original.apply(this, arguments as unknown as unknown[]);
+        const t0 = performance.now();
+        if (sync) syncDepth++;
+        try {
+          return observeCall(original, this, arguments, (error, failed) =>
+            t.inference((performance.now() - t0) / 1000, attributes, failed ? error : undefined, t0));
+        } finally {
+          if (sync) syncDepth--;
+        }
+      };
+  };
+
+  const load = (operation: string) => (original: AnyFunction): AnyFunction =>
+    function (this: unknown, source?: unknown) {
+      const span = t.startSpan('ml.model.load', { 'ml.framework': FRAMEWORK, 'ml.operation': operation, 'ml.model.name': t.modelName(source) });
+      return observeCallInSpan(t, span, original, this, arguments);
+    };
+
+  const classes = callbackClasses(exp);
+  if (layersProto && !classes) t.debug('tfjs: Callback/CustomCallback not found: fit spans without epochs');
+
+  const fit = (operation: 'fit' | 'fitDataset', argsIndex: number) => (original: AnyFunction): AnyFunction =>
     function (this: unknown) {
-      const s = signalsNow();
+      const s = t.signals();
       if (!s) return original.apply(this, arguments as unknown as unknown[]);
       const args = Array.prototype.slice.call(arguments) as unknown[];
-      let run: TrainingRun | undefined;
-      try {
+      const run = safely(() => {
         const fitArgs = args[argsIndex] as Record<string, unknown> | undefined | null;
         const argsObject = fitArgs !== null && typeof fitArgs === 'object' ? fitArgs : undefined;
-        run = startTrainingRun(s, {
+        const r = startTrainingRun(s, {
           framework: FRAMEWORK,
           operation,
           epochsTotal: argsObject?.['epochs'] as number | undefined,
@@ -265,114 +204,45 @@ function fitWrapper(operation: 'fit' | 'fitDataset', argsIndex: number, classes:
         // fit(x, y) defaults its args to {}; fitDataset requires them (tfjs throws its own error).
         const canInject = argsObject !== undefined || (fitArgs === undefined && operation === 'fit');
         if (classes && canInject) {
-          try {
-            const callbacks = withOurCallback(argsObject?.['callbacks'], argsObject?.['yieldEvery'], makeCallback(run, classes), classes);
+          // On failure the user's args stay untouched: tfjs reports its own error.
+          safely(() => {
+            const callbacks = withOurCallback(argsObject?.['callbacks'], argsObject?.['yieldEvery'], makeCallback(r, classes, t), classes);
             args[argsIndex] = { ...(argsObject ?? {}), callbacks };
-          } catch {
-            // keep the user's args untouched: tfjs reports its own error
-          }
+          });
         }
-      } catch {
-        // instrumentation failure: run with what we have
-      }
+        return r;
+      });
       if (!run) return original.apply(this, arguments as unknown as unknown[]);
-      const r = run;
-      let result: unknown;
-      try {
-        result = runInSpan(s, r.span, () => original.apply(this, args));
-      } catch (error) {
-        r.fail(error);
-        throw error;
-      }
-      return observe(result, (error, failed) => (failed ? r.fail(error) : r.end()));
+      return observeCallWithin(t, run.span, original, this, args, (error, failed) => (failed ? run.fail(error) : run.end()));
     };
-}
 
-// ---------------------------------------------------------------------------------------------
-// wrap / unwrap
-
-const LAYERS_METHODS = ['fit', 'fitDataset', 'predict'] as const;
-const GRAPH_METHODS = ['predict', 'execute', 'executeAsync'] as const;
-const LAYERS_LOADERS = ['loadLayersModel'] as const;
-const GRAPH_LOADERS = ['loadGraphModel', 'loadGraphModelSync'] as const;
-
-function protoOf(exports: Record<string, unknown>, name: string): Record<string, unknown> | undefined {
-  try {
-    const C = exports[name];
-    if (typeof C !== 'function') return undefined;
-    const proto = (C as Ctor).prototype;
-    return proto && typeof proto === 'object' ? proto : undefined;
-  } catch {
-    return undefined;
+  const table: Patch[] = [];
+  if (layersProto) {
+    table.push(
+      { label: 'LayersModel.prototype.fit', target: layersProto, method: 'fit', wrapper: fit('fit', 2) },
+      { label: 'LayersModel.prototype.fitDataset', target: layersProto, method: 'fitDataset', wrapper: fit('fitDataset', 1) },
+      { label: 'LayersModel.prototype.predict', target: layersProto, method: 'predict', wrapper: inference('predict', true) },
+      { label: 'loadLayersModel', target: exp, method: 'loadLayersModel', wrapper: load('loadLayersModel'), optional: typeof exp['loadLayersModel'] !== 'function' },
+    );
   }
-}
-
-function wrap(moduleExports: unknown, signals: () => Signals, packageVersion: string): void {
-  try {
-    if (!satisfies(packageVersion, VERSIONS)) {
-      debug(signals, `tfjs: version ${String(packageVersion)} is not in ${VERSIONS}; not instrumented`);
-      return;
+  if (graphProto) {
+    table.push(
+      { label: 'GraphModel.prototype.predict', target: graphProto, method: 'predict', wrapper: inference('predict', true) },
+      { label: 'GraphModel.prototype.execute', target: graphProto, method: 'execute', wrapper: inference('execute', true) },
+      { label: 'GraphModel.prototype.executeAsync', target: graphProto, method: 'executeAsync', wrapper: inference('executeAsync', false) },
+    );
+    for (const name of ['loadGraphModel', 'loadGraphModelSync']) {
+      table.push({ label: name, target: exp, method: name, wrapper: load(name), optional: typeof exp[name] !== 'function' });
     }
-    if (moduleExports === null || typeof moduleExports !== 'object') {
-      debug(signals, 'tfjs: unexpected module exports; not instrumented');
-      return;
-    }
-    const exp = moduleExports as Record<string, unknown>;
-    const layersProto = protoOf(exp, 'LayersModel');
-    const graphProto = protoOf(exp, 'GraphModel');
-    const layersOk = !!layersProto && typeof layersProto['fit'] === 'function';
-    const graphOk = !!graphProto && typeof graphProto['predict'] === 'function';
-    if (!layersOk && !graphOk) {
-      debug(signals, 'tfjs: neither LayersModel nor GraphModel found in the exports; not instrumented');
-      return;
-    }
-    currentSignals = signals;
-    const skipped: string[] = [];
-
-    if (layersOk) {
-      const classes = callbackClasses(exp);
-      if (!classes) skipped.push('callbacks (Callback/CustomCallback not found: fit spans without epochs)');
-      if (!wrapMethod(layersProto, 'fit', fitWrapper('fit', 2, classes))) skipped.push('LayersModel.fit');
-      if (!wrapMethod(layersProto, 'fitDataset', fitWrapper('fitDataset', 1, classes))) skipped.push('LayersModel.fitDataset');
-      if (!wrapMethod(layersProto, 'predict', syncInferenceWrapper('predict'))) skipped.push('LayersModel.predict');
-      for (const name of LAYERS_LOADERS) {
-        if (typeof exp[name] === 'function' && !wrapMethod(exp, name, loadWrapper(name))) skipped.push(`${name} (export not writable)`);
-      }
-    }
-    if (graphOk) {
-      if (!wrapMethod(graphProto, 'predict', syncInferenceWrapper('predict'))) skipped.push('GraphModel.predict');
-      if (!wrapMethod(graphProto, 'execute', syncInferenceWrapper('execute'))) skipped.push('GraphModel.execute');
-      if (!wrapMethod(graphProto, 'executeAsync', asyncInferenceWrapper('executeAsync'))) skipped.push('GraphModel.executeAsync');
-      for (const name of GRAPH_LOADERS) {
-        if (typeof exp[name] === 'function' && !wrapMethod(exp, name, loadWrapper(name))) skipped.push(`${name} (export not writable)`);
-      }
-    }
-    if (skipped.length > 0) debug(signals, `tfjs: not patched: ${skipped.join(', ')}`);
-  } catch (error) {
-    debug(signals, `tfjs: instrumentation failed: ${String((error as Error)?.message ?? error)}`);
   }
-}
-
-function unwrap(moduleExports: unknown): void {
-  try {
-    if (moduleExports === null || typeof moduleExports !== 'object') return;
-    const exp = moduleExports as Record<string, unknown>;
-    const layersProto = protoOf(exp, 'LayersModel');
-    const graphProto = protoOf(exp, 'GraphModel');
-    if (layersProto) for (const name of LAYERS_METHODS) unwrapMethod(layersProto, name);
-    if (graphProto) for (const name of GRAPH_METHODS) unwrapMethod(graphProto, name);
-    for (const name of [...LAYERS_LOADERS, ...GRAPH_LOADERS]) unwrapMethod(exp, name);
-  } catch {
-    // ignore
-  }
+  return table;
 }
 
 export const tfjsInstrumentation: Instrumentation = {
   id: 'tfjs',
   modules: [
-    { package: '@tensorflow/tfjs-layers', versions: VERSIONS, format: 'cjs' },
-    { package: '@tensorflow/tfjs-converter', versions: VERSIONS, format: 'cjs' },
+    { package: '@tensorflow/tfjs-layers', versions: '>=4.0.0 <5', format: 'cjs' },
+    { package: '@tensorflow/tfjs-converter', versions: '>=4.0.0 <5', format: 'cjs' },
   ],
-  wrap,
-  unwrap,
+  patches,
 };

@@ -1,24 +1,61 @@
-import type { Signals } from '../signals.js';
+import type { Attributes, Signals, SpanHandle } from '../signals.js';
+
+// The shape every library instrumentation fills (like an `InstrumentationBase` subclass of
+// opentelemetry-js-contrib): which modules it patches, for which versions, and the patch table for
+// a loaded module. Hooking, version gating, patching once, unpatching and never throwing into the
+// app are done for every library by ./lifecycle.ts. docs/instrumentations.md says how to add one.
+
+export type AnyFunction = (this: unknown, ...args: any[]) => any;
+
+export interface ModuleSpec {
+  /** npm package name, e.g. `@tensorflow/tfjs-layers`. */
+  readonly package: string;
+  /** Supported versions, e.g. `>=4.0.0 <5` (see `satisfies`); other versions are left unpatched. */
+  readonly versions: string;
+  /** Which loader delivers its exports: CommonJS (also CJS packages imported from ESM) or ESM. */
+  readonly format: 'cjs' | 'esm';
+}
+
+/** One row of a patch table: replace `target[method]` by `wrapper(original)`. */
+export interface Patch {
+  /** What debug lines call it, e.g. `LayersModel.prototype.fit`. */
+  readonly label: string;
+  /** The object owning the method (exports, a class, a prototype); undefined when the build lacks it. */
+  readonly target: object | undefined;
+  readonly method: string;
+  readonly wrapper: (original: AnyFunction) => AnyFunction;
+  /** Missing in some builds or versions: no debug line when it cannot be patched. */
+  readonly optional?: boolean;
+}
 
 /**
- * One library instrumentation, the same shape for every library (like the packages of
- * opentelemetry-js-contrib). Adding a library means adding one file that exports one of
- * these and listing it in ./index.ts.
+ * The recording side as an instrumentation sees it: every method is safe to call from a wrapper
+ * (never throws, does nothing while the agent has no pipeline). One per instrumentation instance.
  */
+export interface Telemetry {
+  /** The facade itself, for code that needs it whole (training runs); undefined when unavailable. */
+  signals(): Signals | undefined;
+  startSpan(name: string, attributes?: Attributes, parent?: SpanHandle): SpanHandle | undefined;
+  /** Records `error` on the span when `failed`, then ends it. */
+  endSpan(span: SpanHandle | undefined, error?: unknown, failed?: boolean): void;
+  record(metric: string, value: number, attributes?: Attributes): void;
+  /** The inference hot path (see Signals.inference). */
+  inference(seconds: number, attributes: Attributes, error?: unknown, startTimeMs?: number): void;
+  /** A model id or path as it may be sent (public id or salted hash); undefined for non-strings. */
+  modelName(idOrPath: unknown): string | undefined;
+  debug(message: string): void;
+}
+
 export interface Instrumentation {
   /** Stable id, used in debug lines. */
   readonly id: string;
-  /** The package (and module files) whose exports are patched when loaded. */
-  readonly modules: ReadonlyArray<{
-    /** npm package name, e.g. `@tensorflow/tfjs-layers`. */
-    readonly package: string;
-    /** semver range of supported versions, e.g. `>=4.0.0 <5`. */
-    readonly versions: string;
-    /** Which loader delivers its exports: CommonJS `require` (also used for CJS packages imported from ESM) or ESM. */
-    readonly format: 'cjs' | 'esm';
-  }>;
-  /** Patches the module's exports in place. Must be idempotent and never throw. */
-  wrap(exports: unknown, signals: () => Signals, packageVersion: string): void;
-  /** Restores the originals. */
-  unwrap(exports: unknown): void;
+  /** The modules whose exports are patched when loaded. */
+  readonly modules: readonly ModuleSpec[];
+  /**
+   * The patch table for one loaded module's exports, or a string saying why there is nothing to
+   * patch. Called once per loaded module (and by unpatching, to find the targets again): state
+   * the wrappers share lives in this call's closure, never in module globals. May throw; the
+   * lifecycle then leaves the module untouched with one debug line.
+   */
+  patches(exports: Record<string, unknown>, telemetry: Telemetry): readonly Patch[] | string;
 }

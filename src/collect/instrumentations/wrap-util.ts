@@ -1,11 +1,22 @@
-// Small helpers shared by the library instrumentations: safe method wrapping (idempotent,
-// reversible, keeps `name`/`length`), a tiny semver-range check, and "call the original
-// exactly once" helpers for spans around sync/async calls.
+// The mechanics under ./lifecycle.ts, shared by every library instrumentation: the one
+// never-throw helper (`safely`), safe method wrapping (`wrapMethod`/`unwrapMethod`: idempotent,
+// reversible, keeps `name`/`length`), a tiny semver-range check, and the one way to observe how a
+// wrapped call settles, sync or async (`observeCall`, `observeCallInSpan`).
 //
 // Nothing here may throw into the host app: every helper either returns a status or is
 // documented as rethrowing only the wrapped function's own error.
 
-import type { Attributes, Signals, SpanHandle } from '../signals.js';
+import type { SpanHandle } from '../signals.js';
+import type { AnyFunction, Telemetry } from './types.js';
+
+/** Runs `fn`; whatever it throws stays here (telemetry never throws into the app). */
+export function safely<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Marks a wrapper and points at the function it replaced. `Symbol.for` (not a local Symbol) so
@@ -13,8 +24,6 @@ import type { Attributes, Signals, SpanHandle } from '../signals.js';
  * API bundle) see each other's wrappers and never wrap twice.
  */
 export const ORIGINAL = Symbol.for('telemetry-agent.original');
-
-type AnyFunction = (this: unknown, ...args: any[]) => any;
 
 /** The function a wrapper replaced, or undefined when `fn` is not one of our wrappers. */
 export function originalOf(fn: unknown): AnyFunction | undefined {
@@ -159,7 +168,7 @@ export function satisfies(version: string, range: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Calling the original exactly once
+// Calling the original exactly once, and observing how it settled
 
 /** Whether `value` looks like a promise we may chain on. */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -171,13 +180,104 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * Runs `fn` (which calls the original) with `span` as the current span. `fn` runs exactly once:
- * if the facade fails before calling it, it is called directly; if the facade fails after, its
- * error is swallowed and what `fn` returned is returned. An error thrown by `fn` itself is
- * rethrown unchanged.
+ * How a wrapped call ended: `failed` with `error` (thrown or rejected), or with `value` (returned
+ * or resolved). Called exactly once per call; what it throws is swallowed.
  */
-export function runInSpan<T>(signals: Signals | undefined, span: SpanHandle | undefined, fn: () => T): T {
-  if (!signals || !span) return fn();
+export type Settled = (error: unknown, failed: boolean, value: unknown) => void;
+
+/**
+ * Observes the settlement of `result`: a promise gets a chained promise that settles the same way
+ * (same value, same rejection reason object) after `settled` ran; any other value is observed
+ * synchronously and returned as it is.
+ *
+ * A chained promise (not the original) is returned on purpose: attaching a side handler to the
+ * original would mark its rejection as handled and hide an unhandled rejection from the app.
+ */
+export function observe<T>(result: T, settled: Settled): T {
+  if (!isThenable(result)) {
+    safely(() => settled(undefined, false, result));
+    return result;
+  }
+  let chained: unknown;
+  try {
+    chained = (result as PromiseLike<unknown>).then(
+      (value) => {
+        safely(() => settled(undefined, false, value));
+        return value;
+      },
+      (error: unknown) => {
+        safely(() => settled(error, true, undefined));
+        throw error;
+      },
+    );
+  } catch {
+    safely(() => settled(undefined, false, result));
+    return result;
+  }
+  return chained as T;
+}
+
+/**
+ * Calls `original` on `self` with `args` exactly once and reports how it settled (sync return or
+ * throw, promise fulfilment or rejection) to `settled`. Returns what the original returned (or a
+ * promise settling the same way); rethrows the original's own error unchanged.
+ */
+export function observeCall(original: AnyFunction, self: unknown, args: ArrayLike<unknown>, settled: Settled): any {
+  let result: unknown;
+  try {
+    result = original.apply(self, args as unknown[]);
+  } catch (error) {
+    safely(() => settled(error, true, undefined));
+    throw error;
+  }
+  return observe(result, settled);
+}
+
+/**
+ * `observeCall` with `span` as the current span while the original runs: spans started inside,
+ * also asynchronously, become its children. The span is left open (see `observeCallInSpan`).
+ */
+export function observeCallWithin(
+  telemetry: Telemetry,
+  span: SpanHandle | undefined,
+  original: AnyFunction,
+  self: unknown,
+  args: ArrayLike<unknown>,
+  settled: Settled,
+): any {
+  const signals = span ? telemetry.signals() : undefined;
+  if (!signals || !span) return observeCall(original, self, args, settled);
+  let result: unknown;
+  try {
+    result = withSpanOnce(signals, span, () => original.apply(self, args as unknown[]));
+  } catch (error) {
+    safely(() => settled(error, true, undefined));
+    throw error;
+  }
+  return observe(result, settled);
+}
+
+/** `observeCallWithin`, then the span ends (with the error recorded on it when the call failed) after `settled` ran. */
+export function observeCallInSpan(
+  telemetry: Telemetry,
+  span: SpanHandle | undefined,
+  original: AnyFunction,
+  self: unknown,
+  args: ArrayLike<unknown>,
+  settled?: Settled,
+): any {
+  return observeCallWithin(telemetry, span, original, self, args, (error, failed, value) => {
+    if (settled) safely(() => settled(error, failed, value));
+    telemetry.endSpan(span, error, failed);
+  });
+}
+
+/**
+ * Runs `fn` with `span` current. `fn` runs exactly once: if the facade fails before calling it, it
+ * is called directly; if the facade fails after, its error is swallowed and what `fn` returned is
+ * returned. An error thrown by `fn` itself is rethrown unchanged.
+ */
+function withSpanOnce<T>(signals: { withSpan<R>(span: SpanHandle, fn: () => R): R }, span: SpanHandle, fn: () => T): T {
   let called = false;
   let threw = false;
   let value: T | undefined;
@@ -201,105 +301,4 @@ export function runInSpan<T>(signals: Signals | undefined, span: SpanHandle | un
   if (!called) return fn();
   if (threw) throw error;
   return value as T;
-}
-
-/**
- * Observes the settlement of `result` when it is a promise: returns a promise chained on it that
- * settles the same way (same value, same rejection reason object) after `onSettled` ran. Non-promise
- * results are observed synchronously and returned as they are. `onSettled` errors are swallowed.
- *
- * A chained promise (not the original) is returned on purpose: attaching a side handler to the
- * original would mark its rejection as handled and hide an unhandled rejection from the app.
- */
-export function observe<T>(result: T, onSettled: (error: unknown, failed: boolean) => void): T {
-  const safe = (error: unknown, failed: boolean): void => {
-    try {
-      onSettled(error, failed);
-    } catch {
-      // never let telemetry errors reach the app
-    }
-  };
-  if (!isThenable(result)) {
-    safe(undefined, false);
-    return result;
-  }
-  let chained: unknown;
-  try {
-    chained = (result as PromiseLike<unknown>).then(
-      (value) => {
-        safe(undefined, false);
-        return value;
-      },
-      (error: unknown) => {
-        safe(error, true);
-        throw error;
-      },
-    );
-  } catch {
-    safe(undefined, false);
-    return result;
-  }
-  return chained as T;
-}
-
-/** Calls the signals getter without ever throwing. */
-export function getSignals(get: (() => Signals) | undefined): Signals | undefined {
-  if (!get) return undefined;
-  try {
-    return get();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Starts a span without ever throwing. */
-export function safeStartSpan(
-  signals: Signals | undefined,
-  name: string,
-  attributes?: Attributes,
-  parent?: SpanHandle,
-): SpanHandle | undefined {
-  if (!signals) return undefined;
-  try {
-    return signals.startSpan(name, attributes, parent);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Ends `span`, first recording `error` on it when `failed` (`recordError` also counts the error
- * in `ml.errors`, so it is not counted again here). Never throws.
- */
-export function finishSpan(span: SpanHandle | undefined, error: unknown, failed: boolean): void {
-  if (!span) return;
-  try {
-    if (failed) span.recordError(error);
-  } catch {
-    // ignore
-  }
-  try {
-    span.end();
-  } catch {
-    // ignore
-  }
-}
-
-/** Turns a model id/path/URL into what may be sent; only strings are considered. Never throws. */
-export function safeModelName(signals: Signals | undefined, idOrPath: unknown): string | undefined {
-  if (!signals || typeof idOrPath !== 'string' || idOrPath === '') return undefined;
-  try {
-    return signals.modelName(idOrPath);
-  } catch {
-    return undefined;
-  }
-}
-
-/** A debug line through the facade. Never throws. */
-export function debug(get: (() => Signals) | undefined, message: string): void {
-  try {
-    getSignals(get)?.debug(message);
-  } catch {
-    // ignore
-  }
 }

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { onnxruntimeInstrumentation } from '../../../src/collect/instrumentations/onnxruntime.js';
 import { ORIGINAL } from '../../../src/collect/instrumentations/wrap-util.js';
+import { patch, unpatchModule } from './patching.js';
 import { RecordingSignals, throwingSignals } from './recording-signals.js';
 
 interface TinyOnnxModule {
@@ -52,11 +53,11 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  onnxruntimeInstrumentation.unwrap(common);
+  unpatchModule(onnxruntimeInstrumentation, common);
 });
 
 afterAll(() => {
-  onnxruntimeInstrumentation.unwrap(common);
+  unpatchModule(onnxruntimeInstrumentation, common);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -70,7 +71,7 @@ describe('module shape', () => {
 
 describe('wrap / unwrap', () => {
   it('patches create and prototype.run (name/length kept), idempotently, through either package; unwrap restores them', () => {
-    onnxruntimeInstrumentation.wrap(common, () => rec, commonVersion);
+    patch(onnxruntimeInstrumentation, common, () => rec, commonVersion);
     const create = common.InferenceSession.create;
     const run = common.InferenceSession.prototype.run;
     expect(create).not.toBe(originalCreate);
@@ -80,31 +81,31 @@ describe('wrap / unwrap', () => {
     expect(run.length).toBe((originalRun as any).length);
     expect(create.length).toBe((originalCreate as any).length);
     // the same class reached through onnxruntime-node: no second layer
-    onnxruntimeInstrumentation.wrap(ort, () => rec, nodeVersion);
+    patch(onnxruntimeInstrumentation, ort, () => rec, nodeVersion);
     expect(common.InferenceSession.create).toBe(create);
     expect(common.InferenceSession.prototype.run).toBe(run);
-    onnxruntimeInstrumentation.unwrap(ort);
+    unpatchModule(onnxruntimeInstrumentation, ort);
     expect(common.InferenceSession.create).toBe(originalCreate);
     expect(common.InferenceSession.prototype.run).toBe(originalRun);
   });
 
   it('unsupported versions and unexpected shapes patch nothing, never throw, and say so once', () => {
-    onnxruntimeInstrumentation.wrap(common, () => rec, '1.13.1');
-    onnxruntimeInstrumentation.wrap(common, () => rec, '2.0.0');
+    patch(onnxruntimeInstrumentation, common, () => rec, '1.13.1');
+    patch(onnxruntimeInstrumentation, common, () => rec, '2.0.0');
     expect(common.InferenceSession.prototype.run).toBe(originalRun);
     expect(rec.debugLines).toHaveLength(2);
     for (const bad of [null, 1, {}, { InferenceSession: {} }, { InferenceSession: class {} }]) {
       rec.reset();
-      expect(() => onnxruntimeInstrumentation.wrap(bad, () => rec, '1.30.0')).not.toThrow();
+      expect(() => patch(onnxruntimeInstrumentation, bad, () => rec, '1.30.0')).not.toThrow();
       expect(rec.debugLines).toHaveLength(1);
-      expect(() => onnxruntimeInstrumentation.unwrap(bad)).not.toThrow();
+      expect(() => unpatchModule(onnxruntimeInstrumentation, bad)).not.toThrow();
     }
   });
 });
 
 describe('sessions', () => {
   it('create(path) → ml.model.load with a hashed model name (never the path); every run → one inference record', async () => {
-    onnxruntimeInstrumentation.wrap(common, () => rec, commonVersion);
+    patch(onnxruntimeInstrumentation, common, () => rec, commonVersion);
     const session = await ort.InferenceSession.create(modelPath);
     const [load] = rec.spansNamed('ml.model.load');
     expect(load!.attributes).toMatchObject({ 'ml.framework': 'onnxruntime', 'ml.operation': 'create' });
@@ -130,7 +131,7 @@ describe('sessions', () => {
   });
 
   it('create(buffer) has no model name; runs use the default attributes', async () => {
-    onnxruntimeInstrumentation.wrap(common, () => rec, commonVersion);
+    patch(onnxruntimeInstrumentation, common, () => rec, commonVersion);
     const session = await ort.InferenceSession.create(readFileSync(modelPath));
     await session.run(feeds(), ['y']);
     await session.run(feeds(), {});
@@ -144,7 +145,7 @@ describe('sessions', () => {
   });
 
   it('a failing run is recorded with its error, which is rethrown unchanged', async () => {
-    onnxruntimeInstrumentation.wrap(common, () => rec, commonVersion);
+    patch(onnxruntimeInstrumentation, common, () => rec, commonVersion);
     const session = await ort.InferenceSession.create(modelPath);
     let caught: unknown;
     try {
@@ -160,7 +161,7 @@ describe('sessions', () => {
   });
 
   it('a failing create records the error on the span and rethrows it unchanged', async () => {
-    onnxruntimeInstrumentation.wrap(common, () => rec, commonVersion);
+    patch(onnxruntimeInstrumentation, common, () => rec, commonVersion);
     const missing = join(dir, 'private', 'missing.onnx');
     let caught: unknown;
     try {
@@ -178,7 +179,7 @@ describe('sessions', () => {
   });
 
   it('sessions keep working when the facade throws everywhere', async () => {
-    onnxruntimeInstrumentation.wrap(common, () => throwingSignals(), commonVersion);
+    patch(onnxruntimeInstrumentation, common, () => throwingSignals(), commonVersion);
     const session = await ort.InferenceSession.create(modelPath);
     const out = await session.run(feeds());
     expect(Array.from(out.y.data)).toEqual(fixture.TINY_ONNX_EXPECTED);
@@ -187,7 +188,7 @@ describe('sessions', () => {
   });
 
   it('a rejected run stays unhandled-visible: the returned promise rejects, nothing is swallowed', async () => {
-    onnxruntimeInstrumentation.wrap(common, () => rec, commonVersion);
+    patch(onnxruntimeInstrumentation, common, () => rec, commonVersion);
     const session = await ort.InferenceSession.create(modelPath);
     const reasons: unknown[] = [];
     const onUnhandled = (reason: unknown) => reasons.push(reason);

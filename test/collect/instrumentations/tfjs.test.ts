@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tfjsInstrumentation } from '../../../src/collect/instrumentations/tfjs.js';
 import { ORIGINAL } from '../../../src/collect/instrumentations/wrap-util.js';
+import { patch, unpatchModule } from './patching.js';
 import { RecordingSignals, throwingSignals } from './recording-signals.js';
 
 const require = createRequire(import.meta.url);
@@ -18,12 +19,12 @@ let originals: Record<string, unknown>;
 let rec: RecordingSignals;
 
 const wrapAll = (signals: () => any = () => rec) => {
-  tfjsInstrumentation.wrap(layers, signals, layersVersion);
-  tfjsInstrumentation.wrap(converter, signals, converterVersion);
+  patch(tfjsInstrumentation, layers, signals, layersVersion);
+  patch(tfjsInstrumentation, converter, signals, converterVersion);
 };
 const unwrapAll = () => {
-  tfjsInstrumentation.unwrap(layers);
-  tfjsInstrumentation.unwrap(converter);
+  unpatchModule(tfjsInstrumentation, layers);
+  unpatchModule(tfjsInstrumentation, converter);
 };
 
 /** 32 samples, y = 2·x0 − x1 + 0.5: deterministic data. */
@@ -198,20 +199,20 @@ describe('wrap / unwrap', () => {
   });
 
   it('an unsupported version patches nothing and says so once', () => {
-    tfjsInstrumentation.wrap(layers, () => rec, '3.21.0');
-    tfjsInstrumentation.wrap(converter, () => rec, '5.0.0');
+    patch(tfjsInstrumentation, layers, () => rec, '3.21.0');
+    patch(tfjsInstrumentation, converter, () => rec, '5.0.0');
     expect(layers.LayersModel.prototype.fit).toBe(originals['fit']);
     expect(converter.GraphModel.prototype.predict).toBe(originals['gPredict']);
     expect(rec.debugLines).toHaveLength(2);
-    expect(rec.debugLines[0]).toMatch(/3\.21\.0/);
+    expect(rec.debugLines[0]).toMatch(/^not patched: @tensorflow\/tfjs-layers version 3\.21\.0 /);
   });
 
   it('an unexpected shape patches nothing, never throws, and says so once', () => {
     for (const bad of [null, undefined, 42, 'x', {}, { LayersModel: 1 }, { GraphModel: class {} }]) {
       rec.reset();
-      expect(() => tfjsInstrumentation.wrap(bad, () => rec, '4.22.0')).not.toThrow();
+      expect(() => patch(tfjsInstrumentation, bad, () => rec, '4.22.0')).not.toThrow();
       expect(rec.debugLines).toHaveLength(1);
-      expect(() => tfjsInstrumentation.unwrap(bad)).not.toThrow();
+      expect(() => unpatchModule(tfjsInstrumentation, bad)).not.toThrow();
     }
   });
 });

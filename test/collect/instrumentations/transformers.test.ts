@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { onnxruntimeInstrumentation } from '../../../src/collect/instrumentations/onnxruntime.js';
 import { transformersInstrumentation } from '../../../src/collect/instrumentations/transformers.js';
+import { patch, unpatchModule } from './patching.js';
 import { RecordingSignals, throwingSignals } from './recording-signals.js';
 
 interface TinyTransformersModule {
@@ -28,12 +29,12 @@ let originals: Map<string, unknown>;
 let rec: RecordingSignals;
 
 const wrapAll = (signals: () => any = () => rec) => {
-  transformersInstrumentation.wrap(T, signals, version);
-  onnxruntimeInstrumentation.wrap(common, signals, commonVersion);
+  patch(transformersInstrumentation, T, signals, version);
+  patch(onnxruntimeInstrumentation, common, signals, commonVersion);
 };
 const unwrapAll = () => {
-  transformersInstrumentation.unwrap(T);
-  onnxruntimeInstrumentation.unwrap(common);
+  unpatchModule(transformersInstrumentation, T);
+  unpatchModule(onnxruntimeInstrumentation, common);
 };
 
 beforeAll(async () => {
@@ -102,24 +103,24 @@ describe('wrap / unwrap', () => {
     expect(cjs.TextClassificationPipeline).not.toBe(T.TextClassificationPipeline);
     const original = cjs.TextClassificationPipeline.prototype._call;
     const originalLoad = cjs.PreTrainedModel.from_pretrained;
-    transformersInstrumentation.wrap(cjs, () => rec, version);
+    patch(transformersInstrumentation, cjs, () => rec, version);
     expect(cjs.TextClassificationPipeline.prototype._call).not.toBe(original);
     expect(cjs.PreTrainedModel.from_pretrained).not.toBe(originalLoad);
-    transformersInstrumentation.unwrap(cjs);
+    unpatchModule(transformersInstrumentation, cjs);
     expect(cjs.TextClassificationPipeline.prototype._call).toBe(original);
     expect(cjs.PreTrainedModel.from_pretrained).toBe(originalLoad);
-    expect(rec.debugLines).toEqual([]);
+    expect(rec.debugLines).toEqual([`instrumented @huggingface/transformers@${version} (transformers)`]);
   });
 
   it('unsupported versions and unexpected shapes patch nothing, never throw, and say so once', () => {
-    transformersInstrumentation.wrap(T, () => rec, '3.7.0');
+    patch(transformersInstrumentation, T, () => rec, '3.7.0');
     expect(T.TextClassificationPipeline.prototype._call).toBe(originals.get('TextClassificationPipeline'));
     expect(rec.debugLines).toHaveLength(1);
     for (const bad of [null, 7, {}, { FooPipeline: 1 }]) {
       rec.reset();
-      expect(() => transformersInstrumentation.wrap(bad, () => rec, '4.3.1')).not.toThrow();
+      expect(() => patch(transformersInstrumentation, bad, () => rec, '4.3.1')).not.toThrow();
       expect(rec.debugLines).toHaveLength(1);
-      expect(() => transformersInstrumentation.unwrap(bad)).not.toThrow();
+      expect(() => unpatchModule(transformersInstrumentation, bad)).not.toThrow();
     }
   });
 });

@@ -5,12 +5,16 @@ import {
   isWrapped,
   observe,
   originalOf,
-  runInSpan,
+  observeCall,
+  observeCallInSpan,
+  observeCallWithin,
   satisfies,
   unwrapMethod,
   wrapMethod,
 } from '../../../src/collect/instrumentations/wrap-util.js';
-import { RecordingSignals, throwingSignals } from './recording-signals.js';
+import { createTelemetry } from '../../../src/collect/instrumentations/lifecycle.js';
+import type { Signals } from '../../../src/collect/signals.js';
+import { RecordingSignals, throwingSignals, type RecordedSpan } from './recording-signals.js';
 
 describe('satisfies', () => {
   it.each([
@@ -115,36 +119,54 @@ describe('wrapMethod / unwrapMethod', () => {
   });
 });
 
-describe('runInSpan', () => {
-  it('runs fn exactly once with the span current, and returns its value', () => {
+describe('observeCallWithin / observeCallInSpan', () => {
+  const t = (signals: () => Signals | undefined) => createTelemetry(signals);
+
+  it('calls the original exactly once with the span current, and returns its value', () => {
     const rec = new RecordingSignals();
     const span = rec.startSpan('ml.inference');
     let calls = 0;
-    const value = runInSpan(rec, span, () => {
+    const value = observeCallWithin(t(() => rec), span, function () {
       calls++;
       return rec.startSpan('ml.model.load');
-    });
+    }, undefined, [], () => {});
     expect(calls).toBe(1);
     expect((value as unknown as { parent: unknown }).parent).toBe(span);
   });
 
-  it('rethrows the same error object, once', () => {
+  it('rethrows the same error object, once, and records it on the span it ends', () => {
     const rec = new RecordingSignals();
     const boom = new Error('boom');
+    const span = rec.startSpan('x') as RecordedSpan;
     let calls = 0;
-    expect(() => runInSpan(rec, rec.startSpan('x'), () => {
+    expect(() => observeCallInSpan(t(() => rec), span, () => {
       calls++;
       throw boom;
-    })).toThrow(boom);
+    }, undefined, [])).toThrow(boom);
     expect(calls).toBe(1);
+    expect(span.errors).toEqual([boom]);
+    expect(span.endCount).toBe(1);
   });
 
-  it('still calls fn exactly once when the facade throws before or after calling it', () => {
+  it('still calls the original exactly once when the facade throws before or after calling it', () => {
     let calls = 0;
-    expect(runInSpan(throwingSignals(), {} as never, () => ++calls)).toBe(1);
+    const inc = () => ++calls;
+    expect(observeCallWithin(t(() => throwingSignals()), {} as never, inc, undefined, [], () => {})).toBe(1);
     const after = { ...new RecordingSignals(), withSpan: (_s: unknown, fn: () => unknown) => { fn(); throw new Error('after'); } };
-    expect(runInSpan(after as never, {} as never, () => ++calls)).toBe(2);
-    expect(calls).toBe(2);
+    expect(observeCallWithin(t(() => after as never), {} as never, inc, undefined, [], () => {})).toBe(2);
+    expect(observeCallInSpan(t(() => { throw new Error('getter'); }), {} as never, inc, undefined, [])).toBe(3);
+    expect(calls).toBe(3);
+  });
+
+  it('reports sync and async results the same way, with the value', async () => {
+    const seen: unknown[] = [];
+    const settled = (e: unknown, failed: boolean, v: unknown) => void seen.push([e, failed, v]);
+    expect(observeCall(() => 1, undefined, [], settled)).toBe(1);
+    await expect(observeCall(async () => 2, undefined, [], settled)).resolves.toBe(2);
+    const boom = new Error('boom');
+    await expect(observeCall(async () => { throw boom; }, undefined, [], settled)).rejects.toBe(boom);
+    expect(() => observeCall(() => { throw boom; }, undefined, [], settled)).toThrow(boom);
+    expect(seen).toEqual([[undefined, false, 1], [undefined, false, 2], [boom, true, undefined], [boom, true, undefined]]);
   });
 });
 
