@@ -41,9 +41,7 @@ export async function sendWithRetry(url: string, body: Uint8Array, o: SendOption
       o.debug(`cannot reach ${url} (${r.error})`);
       return 'retry-later'; // no point burning the flush budget on a collector that is down
     }
-    // Retry-After is a lower bound: `Retry-After: 0` must not turn into a tight loop against a struggling collector.
-    const jittered = backoff * (0.5 + Math.random());
-    const wait = r.retryAfterMs !== undefined ? Math.max(r.retryAfterMs, jittered) : jittered;
+    const wait = retryWait(backoff, r.retryAfterMs, jitter());
     backoff = Math.min(backoff * 2, 5_000);
     if (Date.now() + wait >= o.deadline) {
       o.debug(`collector answered ${r.status ?? r.error}; retry does not fit the time budget, queueing`);
@@ -51,6 +49,20 @@ export async function sendWithRetry(url: string, body: Uint8Array, o: SendOption
     }
     await sleep(wait, o.ref, o.signal);
   }
+}
+
+/**
+ * The wait before the next attempt: the backoff with ±50 % jitter (`random` in [0, 1)). Retry-After
+ * is a lower bound: `Retry-After: 0` must not turn into a tight loop against a struggling collector.
+ */
+export function retryWait(backoffMs: number, retryAfterMs: number | undefined, random: number): number {
+  const jittered = backoffMs * (0.5 + random);
+  return retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered) : jittered;
+}
+
+/** In [0, 1), from crypto: the app's Math.random sequence (a seeded training run) is never consumed. */
+function jitter(): number {
+  return globalThis.crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
 }
 
 function sleep(ms: number, ref: boolean | undefined, signal: AbortSignal | undefined): Promise<void> {

@@ -144,7 +144,7 @@ describe('two processes draining one queue concurrently', () => {
   let rx: FaultReceiver;
   let child: string;
   beforeAll(async () => {
-    rx = await FaultReceiver.start(() => ({ ...OK, delayMs: Math.floor(Math.random() * 3) }));
+    rx = await FaultReceiver.start(() => ({ ...OK, delayMs: 2 + Math.floor(Math.random() * 4) })); // ≥ 0.3 s of draining: time to race
     child = await bundleForNode(join(REPO, 'test', 'helpers', 'fault-drain-child.ts'));
   });
   afterAll(async () => { await rx.close(); });
@@ -154,15 +154,20 @@ describe('two processes draining one queue concurrently', () => {
     const q = new DiskQueue(dir, big, () => {});
     const n = 150;
     for (let i = 0; i < n; i++) q.enqueueSync(i % 3 === 0 ? 'traces' : 'metrics', body(`c${i}`));
-    const startAt = Date.now() + 700;
-    const run = () => new Promise<{ sent: number }>((resolve, reject) => {
-      const p = spawn(process.execPath, [child], { env: { PATH: process.env.PATH, QUEUE_DIR: dir, ENDPOINT: rx.endpoint, START_AT: String(startAt) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // Each child says 'ready', then all get the go at once (however slowly each was spawned).
+    const children = [0, 1, 2].map(() => {
+      const p = spawn(process.execPath, [child], { env: { PATH: process.env.PATH, QUEUE_DIR: dir, ENDPOINT: rx.endpoint }, stdio: ['pipe', 'pipe', 'inherit'] });
       let out = '';
-      p.stdout.on('data', (d) => (out += d));
-      p.on('error', reject);
-      p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited ${code}`))));
+      const ready = new Promise<void>((resolve) => p.stdout.on('data', (d) => { out += d; if (out.includes('ready\n')) resolve(); }));
+      const done = new Promise<{ sent: number }>((resolve, reject) => {
+        p.on('error', reject);
+        p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.split('\n').filter(Boolean).at(-1)!)) : reject(new Error(`child exited ${code}`))));
+      });
+      return { p, ready, done };
     });
-    const [a, b, c] = await Promise.all([run(), run(), run()]);
+    await Promise.all(children.map((c) => c.ready));
+    for (const c of children) c.p.stdin.end('go\n');
+    const [a, b, c] = await Promise.all(children.map((x) => x.done));
     const ids = rx.instanceIds().filter((id) => id.startsWith('c'));
     expect(ids).toHaveLength(n);
     expect(new Set(ids).size).toBe(n);

