@@ -1,15 +1,14 @@
 // Builds dist/: small entry bundles for the start-up path, one bundle for the OpenTelemetry
-// pipeline (loaded only when telemetry is on), the CLI, and type declarations for the API.
+// pipeline (loaded only when telemetry is on), the CLI, and the type declarations of the public
+// API (rolled up into one file per module format: consumers see no internal module).
 import { build } from 'esbuild';
-import { readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { copyFileSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { rollupDeclarations } from './rollup-declarations.mjs';
 
 const root = new URL('..', import.meta.url);
 process.chdir(fileURLToPath(root));
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const require = createRequire(import.meta.url);
 const sdkVersion = JSON.parse(readFileSync('node_modules/@opentelemetry/sdk-trace/package.json', 'utf8')).version;
 
 rmSync('dist', { recursive: true, force: true });
@@ -35,36 +34,50 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   define: { __TA_VERSION__: JSON.stringify(pkg.version), __TA_SDK_VERSION__: JSON.stringify(sdkVersion) },
-  external: ['./runtime.cjs', './instrumentations.cjs', 'systeminformation'],
+  // The bundles load each other lazily, by these names, from dist/.
+  external: ['./preload.cjs', './api.cjs', './runtime.cjs', './instrumentations.cjs', 'systeminformation'],
 };
 // The CLI is an ESM bundle and needs a real `require` for what it loads lazily.
-const esmBanner = { js: "import { createRequire as __taCreateRequire } from 'node:module'; const require = __taCreateRequire(import.meta.url);" };
+const esmBanner = "import { createRequire as __taCreateRequire } from 'node:module'; const require = __taCreateRequire(import.meta.url);";
 
-await Promise.all([
-  // Fully minified: it is parsed on every start, with telemetry on or off.
-  build({ ...common, entryPoints: ['src/preload.ts'], outfile: 'dist/preload.cjs', format: 'cjs', minify: true }),
-  build({ ...common, entryPoints: ['src/api/index.ts'], outfile: 'dist/api.cjs', format: 'cjs' }),
-  build({ ...common, entryPoints: ['src/runtime.ts'], outfile: 'dist/runtime.cjs', format: 'cjs', minify: true }),
-  build({ ...common, entryPoints: ['src/collect/instrumentations/apply.ts'], outfile: 'dist/instrumentations.cjs', format: 'cjs', minify: true }),
-  build({ ...common, entryPoints: ['src/sender.ts'], outfile: 'dist/sender.cjs', format: 'cjs' }),
-  build({ ...common, entryPoints: ['src/probe.ts'], outfile: 'dist/probe.cjs', format: 'cjs' }),
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.mjs', format: 'esm', banner: { js: '#!/usr/bin/env node\n' + esmBanner.js } }),
-]);
+/**
+ * Every bundle: source → dist/ file. Fully minified where it is parsed on every start (with
+ * telemetry on or off) or when the pipeline loads.
+ */
+const BUNDLES = [
+  { src: 'src/entries/preload-esm.ts', out: 'preload.mjs', format: 'esm', minify: true }, // node --import telemetry-agent
+  { src: 'src/entries/preload.ts', out: 'preload.cjs', format: 'cjs', minify: true }, // node --require telemetry-agent
+  { src: 'src/api/index.ts', out: 'api.cjs', format: 'cjs' }, // require('telemetry-agent/api')
+  { src: 'src/entries/runtime.ts', out: 'runtime.cjs', format: 'cjs', minify: true }, // the pipeline, when telemetry is on
+  { src: 'src/collect/instrumentations/apply.ts', out: 'instrumentations.cjs', format: 'cjs', minify: true }, // when a watched package loads
+  { src: 'src/entries/sender.ts', out: 'sender.cjs', format: 'cjs' }, // detached: sends what was queued at exit
+  { src: 'src/entries/probe.ts', out: 'probe.cjs', format: 'cjs' }, // detached: the hardware probe
+  { src: 'src/cli/main.ts', out: 'cli.mjs', format: 'esm', banner: '#!/usr/bin/env node\n' + esmBanner }, // npx telemetry-agent
+];
+/** Copied as they are. */
+const COPIED = [
+  { src: 'src/entries/api-esm.mjs', out: 'api.mjs' }, // import { ... } from 'telemetry-agent/api'
+];
 
-// The ESM entry points only load the CommonJS bundles: one copy of the agent per process whether
-// the app imports or requires it, and builtins required from CommonJS are cheaper than ESM imports
-// of them (each of those builds a module namespace), which matters on the start-up path.
-// No top-level await and no ESM import of node:module: either would make these entries slower to
-// load. Node older than 20.16 has no process.getBuiltinModule; it is unsupported anyway: the
-// preload says so, the API becomes inert.
-const requireCjs = (file) => `process.getBuiltinModule('node:module').createRequire(import.meta.url)(${JSON.stringify(file)})`;
-writeFileSync('dist/preload.mjs', `// node --import telemetry-agent\n` +
-  `if (process.getBuiltinModule) ${requireCjs('./preload.cjs')};\n` +
-  `else process.stderr.write(\`telemetry-agent: disabled: Node.js \${process.versions.node} is older than 22.15 (supported: 22.15+ and 24). The app runs without telemetry.\\n\`);\n`);
-const apiNames = Object.keys(createRequire(import.meta.url)(fileURLToPath(new URL('../dist/api.cjs', import.meta.url)))).filter((n) => n !== '__esModule');
-const inertApi = '{ start: () => ({ enabled: false, reason: "unsupported Node.js version" }), shutdown: async () => {}, progress: () => ({ update() {}, end() {}, fail() {} }), recordUsage() {}, withErrorTelemetry: (fn) => fn }';
-writeFileSync('dist/api.mjs', `// import { ... } from 'telemetry-agent/api'\n` +
-  `const mod = process.getBuiltinModule ? ${requireCjs('./api.cjs')} : ${inertApi};\n` +
-  `export const { ${apiNames.join(', ')} } = mod;\n`);
+const bundling = Promise.all(BUNDLES.map(({ src, out, format, minify, banner }) =>
+  build({ ...common, entryPoints: [src], outfile: `dist/${out}`, format, minify, ...(banner ? { banner: { js: banner } } : {}) })));
+for (const { src, out } of COPIED) copyFileSync(src, `dist/${out}`);
 
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+// Declarations, while esbuild works in its own process. The public API is whatever src/api/index.ts
+// exports; the types it uses from inside the agent are inlined. The same text serves `import`
+// (.d.ts: this package is "type": "module") and `require` (.d.cts).
+const apiTypes = rollupDeclarations('src/api/index.ts', 'tsconfig.build.json');
+// Consumers may not have @types/node: what they see must stand on its own.
+const nodeTypes = /\/\/\/\s*<reference\s+types="node"|\bNodeJS\.|from ["']node:|\bBuffer\b/;
+if (nodeTypes.test(apiTypes)) throw new Error(`build: the public API declarations use Node's types (${apiTypes.match(nodeTypes)[0]}); consumers without @types/node could not compile them`);
+const DECLARATIONS = {
+  api: `// The public API of telemetry-agent/api (generated from src/api/index.ts by scripts/build.mjs).\n${apiTypes}`,
+  // The preload has no exports: `import 'telemetry-agent'` only starts the agent.
+  preload: '// `import \'telemetry-agent\'` (or --import / --require) starts the agent; it has no exports.\nexport {};\n',
+};
+for (const [name, text] of Object.entries(DECLARATIONS)) {
+  writeFileSync(`dist/${name}.d.ts`, text);
+  writeFileSync(`dist/${name}.d.cts`, text);
+}
+
+await bundling;

@@ -84,7 +84,7 @@ function createState(decision: Decision, options: StartOptions): AgentState {
     agent() {
       if (agent || failed || !decision.active) return agent;
       try {
-        const runtime = require('./runtime.cjs') as typeof import('./runtime.js');
+        const runtime = require('./runtime.cjs') as typeof import('./entries/runtime.js');
         agent = runtime.createAgent({ decision, options, agentVersion: AGENT_VERSION, sdkVersion: SDK_VERSION });
       } catch (e) {
         failed = true;

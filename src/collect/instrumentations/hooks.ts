@@ -83,8 +83,14 @@ function hookEsm(packages: string[], onLoad: OnLoad): () => void {
       const original = url.slice(0, q);
       const pkg = decodeURIComponent(url.slice(q + ESM_QUERY.length + 2));
       // A shim that re-exports the real module and hands its namespace to the instrumentation.
-      const source = `import * as ns from ${JSON.stringify(original)};\nexport * from ${JSON.stringify(original)};\n` +
-        `try { globalThis[Symbol.for('telemetry-agent.esm-loaded')]?.(${JSON.stringify(pkg)}, ns, ${JSON.stringify(original)}); } catch {}\n`;
+      // Built from an array of lines: a line of ESM syntax inside one string literal makes format
+      // checkers (publint) take the CommonJS bundle this file ends up in for an ES module.
+      const source = [
+        `import * as ns from ${JSON.stringify(original)};`,
+        `export * from ${JSON.stringify(original)};`,
+        `try { globalThis[Symbol.for('telemetry-agent.esm-loaded')]?.(${JSON.stringify(pkg)}, ns, ${JSON.stringify(original)}); } catch {}`,
+        '',
+      ].join('\n');
       return { format: 'module', source, shortCircuit: true };
     },
   });

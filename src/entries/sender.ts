@@ -1,11 +1,11 @@
 // Entry of dist/sender.cjs: a short-lived detached process that sends what the app queued on
 // disk at exit. It decides consent again from the same environment and gives up after 10 s.
 import { join } from 'node:path';
-import { decide, type StartOptions } from './decide/decision.js';
-import { agentPaths } from './decide/paths.js';
-import { Delivery } from './deliver/delivery.js';
-import { DiskQueue } from './deliver/disk-queue.js';
-import { SENDER_OPTIONS_ENV } from './deliver/detached-processes.js';
+import { decide, type StartOptions } from '../decide/decision.js';
+import { agentPaths } from '../decide/paths.js';
+import { Delivery } from '../deliver/delivery.js';
+import { DiskQueue } from '../deliver/disk-queue.js';
+import { SENDER_OPTIONS_ENV } from '../deliver/detached-processes.js';
 
 const BUDGET_MS = 10_000;
 

@@ -1,10 +1,10 @@
 // Entry of dist/runtime.cjs: the OpenTelemetry pipeline, bundled into one file and loaded only
 // when telemetry is on (or inspected) in the main process. The library instrumentations are a
 // separate bundle, dist/instrumentations.cjs, loaded the first time a watched package is.
-import { Agent, type AgentInit } from './deliver/agent.js';
-import type { RunningAgent } from './state.js';
+import { Agent, type AgentInit } from '../deliver/agent.js';
+import type { RunningAgent } from '../state.js';
 
-type InstrumentationsModule = typeof import('./collect/instrumentations/apply.js');
+type InstrumentationsModule = typeof import('../collect/instrumentations/apply.js');
 
 export function createAgent(init: AgentInit): RunningAgent {
   const agent = new Agent(init);
