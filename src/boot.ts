@@ -1,6 +1,7 @@
 import { consentRevoked, decide, type Decision, type StartOptions } from './decide/decision.js';
 import { noticeDue, showNoticeOnce } from './decide/notice.js';
-import { agentPaths } from './decide/paths.js';
+import { AGENT_PRODUCT, legacyQueueDir } from './decide/paths.js';
+import { deleteQueuedData } from './decide/delete-queue.js';
 import { markChildren } from './decide/process-role.js';
 import { unsupportedRuntimeReason } from './decide/runtime-support.js';
 import { INSTRUMENTED_PACKAGES } from './collect/instrumentations/packages.js';
@@ -8,7 +9,6 @@ import { installHooks } from './collect/instrumentations/hooks.js';
 import { installExitHooks } from './deliver/exit-hooks.js';
 import { getState, setState, type AgentState, type RunningAgent } from './state.js';
 import { AGENT_VERSION, SDK_VERSION } from './version.js';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const say = (line: string) => {
@@ -37,7 +37,9 @@ export function boot(options: StartOptions = {}): AgentState | undefined {
     setState(state);
     if (decision.consent.sdkDisabled) return state;
     if (consentRevoked(decision.consent)) {
-      try { rmSync(join(agentPaths().cacheDir, 'queue'), { recursive: true, force: true }); } catch { /* nothing queued */ }
+      // Revoking consent deletes this product's queued data (and only this product's).
+      deleteQueuedData(decision.paths.queueDir);
+      if (decision.product === AGENT_PRODUCT) deleteQueuedData(legacyQueueDir());
     }
     // The common "off" case returns here without working out the process role.
     const notice = noticeDue(decision);
@@ -45,7 +47,7 @@ export function boot(options: StartOptions = {}): AgentState | undefined {
     if (!mayAct || !decision.role.main) return state;
 
     for (const p of decision.problems) say(p);
-    if (notice) showNoticeOnce(decision);
+    if (notice) showNoticeOnce(decision, options);
     if (!decision.active) return state;
 
     markChildren();

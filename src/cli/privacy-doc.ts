@@ -67,7 +67,10 @@ anything else, including every file path, becomes \`sha256:\` and 16 hex digits 
 that never leaves your machine.
 
 ## Where the agent keeps files
-- config dir (\`$XDG_CONFIG_HOME/telemetry-agent/\` or the OS equivalent): \`consent.json\`, \`install-id\`, \`salt\`, \`notice.json\`.
-- cache dir (\`$XDG_CACHE_HOME/telemetry-agent/\`): \`hardware.json\` (the hardware probe, so it does not run every start) and \`queue/\` (payloads not yet delivered, bounded in size).
+Everything you consent to or can delete is kept per **product**: \`telemetry-agent\` (the preload, for your own runs) and
+each tool that embeds the agent. Enabling one never enables another, and no two share an install ID.
+- config dir (\`$XDG_CONFIG_HOME/telemetry-agent/products/<product>/\` or the OS equivalent): \`consent.json\`, \`install-id\`, \`salt\`, \`notice.json\` (and, for a tool, \`product.json\`: its opt-out and enable variable names, so \`status --product\` can explain them).
+- cache dir (\`$XDG_CACHE_HOME/telemetry-agent/\`): \`hardware.json\` (the hardware probe, so it does not run every start, shared) and \`products/<product>/queue/\` (that product's payloads not yet delivered, bounded in size).
+- Files a first-release install kept directly in the config dir move to \`products/telemetry-agent/\` on first use, so nobody is asked again and the install ID stays the same.
 `;
 }

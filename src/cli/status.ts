@@ -1,61 +1,40 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DATA_VERSION, FORBIDDEN_RESOURCE_KEYS, METRICS, RESOURCE_ATTRIBUTES, SIGNAL_ATTRIBUTES, SPANS } from '../catalog.js';
-import { decide } from '../decide/decision.js';
-import { agentPaths } from '../decide/paths.js';
-import { installIdFile } from '../collect/install-id.js';
+import { productConsent, type ProductStatus } from '../decide/consent-control.js';
+import { knownProducts } from '../decide/paths.js';
 import { AGENT_VERSION } from '../version.js';
 
 export interface StatusReport {
   readonly version: string;
-  readonly enabled: boolean;
-  readonly rule: number;
-  readonly reason: string;
-  readonly inspect: boolean;
-  readonly endpoint: string;
-  readonly protocol: string;
-  readonly installId: string | null;
-  readonly installIdFile: string;
-  readonly configDir: string;
-  readonly queueDir: string;
-  readonly problems: readonly string[];
   readonly dataVersion: number;
+  /** Every product seen on this machine (the agent's own first), or the one asked for. */
+  readonly products: readonly ProductStatus[];
 }
 
-export function statusReport(env: NodeJS.ProcessEnv = process.env): StatusReport {
-  // The CLI is never the exporting process; ask what an app started from here would do.
-  const d = decide(env, {}, undefined, { main: true, reason: 'status' });
-  const paths = agentPaths();
-  let installId: string | null = null;
-  try { installId = readFileSync(installIdFile(paths.configDir), 'utf8').trim() || null; } catch { /* not created yet */ }
-  return {
-    version: AGENT_VERSION,
-    enabled: d.send,
-    rule: d.consent.rule,
-    reason: d.consent.reason,
-    inspect: d.config.inspect,
-    endpoint: d.config.endpoint,
-    protocol: d.config.protocol,
-    installId,
-    installIdFile: installIdFile(paths.configDir),
-    configDir: paths.configDir,
-    queueDir: join(paths.cacheDir, 'queue'),
-    problems: d.problems,
-    dataVersion: DATA_VERSION,
-  };
+export function statusReport(product?: string, env: NodeJS.ProcessEnv = process.env): StatusReport {
+  const names = product === undefined ? knownProducts() : [product];
+  return { version: AGENT_VERSION, dataVersion: DATA_VERSION, products: names.map((p) => productConsent(p, {}, env).status()) };
+}
+
+function formatProduct(s: ProductStatus): string[] {
+  return [
+    `product ${s.product}`,
+    `  telemetry: ${s.enabled ? 'on' : 'off'}: ${s.reason} (consent rule ${s.rule})`,
+    `  endpoint: ${s.endpoint}`,
+    `  install id: ${s.installId ?? 'none yet (created the first time telemetry is sent)'}  [${s.installIdFile}]`,
+    `  service.instance.id: random for every process run`,
+    `  queue: ${s.queueDir}`,
+    `  opt out: ${s.optOutEnv.join(', ')}${s.enableEnv.length > 0 ? `   enable: ${s.enableEnv.join(', ')}` : ''}`,
+    ...(s.ignoredProjectEnable ? [`  note: ${s.ignoredProjectEnable} says "enabled": true, which is ignored: a project can only opt out`] : []),
+    ...s.problems.map((p) => `  problem: ${p}`),
+  ];
 }
 
 /** The human-readable status, including the full list of what is collected, straight from the catalog. */
 export function formatStatus(r: StatusReport): string {
   const lines = [
     `telemetry-agent ${r.version}`,
-    `telemetry: ${r.enabled ? 'on' : 'off'}: ${r.reason} (consent rule ${r.rule})`,
-    `endpoint: ${r.endpoint} (${r.protocol})${r.inspect ? ', inspect mode on' : ''}`,
-    `install id: ${r.installId ?? 'none yet (created the first time telemetry is sent)'}  [${r.installIdFile}]`,
-    `service.instance.id: random for every process run`,
-    `queue: ${r.queueDir}`,
-    ...r.problems.map((p) => `problem: ${p}`),
     '',
+    ...r.products.flatMap((p) => [...formatProduct(p), '']),
     `What is collected (data list version ${r.dataVersion}):`,
     'resource attributes:',
     ...RESOURCE_ATTRIBUTES.map((a) => `  ${a.key}: ${a.description}`),
@@ -67,7 +46,7 @@ export function formatStatus(r: StatusReport): string {
     ...SIGNAL_ATTRIBUTES.map((a) => `  ${a.key}: ${a.description}`),
     `never collected: ${FORBIDDEN_RESOURCE_KEYS.join(', ')}, IP addresses, user names, paths, environment values`,
     '',
-    'turn off: DO_NOT_TRACK=1 or `telemetry-agent disable`; see payloads: TELEMETRY_AGENT_INSPECT=1',
+    'turn off: DO_NOT_TRACK=1 or `telemetry-agent disable [--product NAME]`; see payloads: TELEMETRY_AGENT_INSPECT=1',
   ];
   return lines.join('\n') + '\n';
 }

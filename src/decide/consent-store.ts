@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_VERSION } from '../catalog.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { PROJECT_CONSENT_FILE, USER_CONSENT_FILE, agentPaths, findProjectRoot } from './paths.js';
+import { AGENT_PRODUCT, PROJECT_CONSENT_FILE, findProjectRoot, productPaths } from './paths.js';
 
 export interface SavedConsent {
   readonly enabled: boolean;
@@ -16,7 +16,7 @@ export type ConsentRead =
   | { kind: 'saved'; consent: SavedConsent; file: string }
   | { kind: 'corrupt'; file: string; problem: string };
 
-export function readConsentFile(file: string): ConsentRead {
+function readJson(file: string): { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'corrupt'; file: string; problem: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -26,19 +26,49 @@ export function readConsentFile(file: string): ConsentRead {
     return { kind: 'corrupt', file, problem: `cannot be read (${code ?? 'error'})` };
   }
   try {
-    const v = JSON.parse(text) as Partial<SavedConsent>;
-    if (typeof v !== 'object' || v === null || typeof v.enabled !== 'boolean') {
-      return { kind: 'corrupt', file, problem: 'has no boolean "enabled" field' };
-    }
-    const dataVersion = typeof v.dataVersion === 'number' ? v.dataVersion : 0;
-    return { kind: 'saved', consent: { enabled: v.enabled, dataVersion, decidedAt: v.decidedAt }, file };
+    return { kind: 'json', value: JSON.parse(text) as unknown };
   } catch {
     return { kind: 'corrupt', file, problem: 'is not valid JSON' };
   }
 }
 
-export function userConsentFile(): string {
-  return join(agentPaths().configDir, USER_CONSENT_FILE);
+function asSaved(v: unknown): SavedConsent | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Partial<SavedConsent>;
+  if (typeof o.enabled !== 'boolean') return undefined;
+  return { enabled: o.enabled, dataVersion: typeof o.dataVersion === 'number' ? o.dataVersion : 0, decidedAt: o.decidedAt };
+}
+
+/** A user's saved choice for one product: `{ "enabled": bool, "dataVersion": n }`. */
+export function readConsentFile(file: string): ConsentRead {
+  const r = readJson(file);
+  if (r.kind !== 'json') return r;
+  const consent = asSaved(r.value);
+  return consent ? { kind: 'saved', consent, file } : { kind: 'corrupt', file, problem: 'has no boolean "enabled" field' };
+}
+
+/**
+ * A project's committed choice for one product. The file holds `"enabled"` for every product
+ * and/or `"products": { "<name>": { "enabled": … } }`; a `false` anywhere that applies wins.
+ * The caller treats `enabled: true` as no decision: a repository can opt its users out, never in.
+ */
+export function readProjectConsent(file: string, product: string): ConsentRead {
+  const r = readJson(file);
+  if (r.kind !== 'json') return r;
+  const v = r.value as { products?: Record<string, unknown> } | null;
+  const all = asSaved(v);
+  const own = typeof v === 'object' && v !== null && typeof v.products === 'object' && v.products !== null ? asSaved(v.products[product]) : undefined;
+  if (typeof v !== 'object' || v === null || ('enabled' in v && !all) || ('products' in v && (typeof v.products !== 'object' || v.products === null))) {
+    return { kind: 'corrupt', file, problem: 'has no boolean "enabled" field' };
+  }
+  if (!all && !own) return { kind: 'none' };
+  if (all && !all.enabled) return { kind: 'saved', consent: all, file };
+  if (own && !own.enabled) return { kind: 'saved', consent: own, file };
+  return { kind: 'saved', consent: (own ?? all)!, file };
+}
+
+export function userConsentFile(product: string = AGENT_PRODUCT): string {
+  return productPaths(product).consentFile;
 }
 
 export function projectConsentFile(cwd?: string): string | undefined {
@@ -46,17 +76,37 @@ export function projectConsentFile(cwd?: string): string | undefined {
   return root === undefined ? undefined : join(root, PROJECT_CONSENT_FILE);
 }
 
-/** Saves a choice for the current data version. Returns the file written; throws with the reason. */
-export function saveConsent(enabled: boolean, scope: 'user' | 'project', cwd?: string): string {
-  const file = scope === 'user' ? userConsentFile() : projectConsentFile(cwd);
-  if (file === undefined) throw new Error('no package.json found in this directory or above; run it inside a project, or drop --project');
+/** Saves a user's choice for one product, for the current data version. Returns the file written; throws with the reason. */
+export function saveUserConsent(product: string, enabled: boolean): string {
+  const file = userConsentFile(product);
   const body: SavedConsent = { enabled, dataVersion: DATA_VERSION, decidedAt: new Date().toISOString() };
-  writeFileAtomic(file, JSON.stringify(body, null, 2) + '\n', scope === 'user' ? 0o600 : 0o644);
+  writeFileAtomic(file, JSON.stringify(body, null, 2) + '\n', 0o600);
   return file;
 }
 
-export function forgetUserConsent(): string {
-  const file = userConsentFile();
+/**
+ * Commits "off" for a project (every product, or one). There is no project "on": a repository
+ * must never opt someone in. Keeps what the file already says for other products.
+ */
+export function saveProjectDenial(product: string | undefined, cwd?: string): string {
+  const file = projectConsentFile(cwd);
+  if (file === undefined) throw new Error('no package.json found in this directory or above; run it inside a project, or drop --project');
+  const existing = readJson(file);
+  const base = existing.kind === 'json' && typeof existing.value === 'object' && existing.value !== null ? { ...(existing.value as Record<string, unknown>) } : {};
+  const entry = { enabled: false, dataVersion: DATA_VERSION };
+  if (product === undefined) {
+    Object.assign(base, entry);
+  } else {
+    const products = typeof base.products === 'object' && base.products !== null ? { ...(base.products as Record<string, unknown>) } : {};
+    products[product] = entry;
+    base.products = products;
+  }
+  writeFileAtomic(file, JSON.stringify(base, null, 2) + '\n', 0o644);
+  return file;
+}
+
+export function forgetUserConsent(product: string = AGENT_PRODUCT): string {
+  const file = userConsentFile(product);
   rmSync(file, { force: true });
   return file;
 }

@@ -1,9 +1,10 @@
 import { decideConsent, type ConsentDecision, type ConsentOptions } from './consent.js';
-import { projectConsentFile, readConsentFile, userConsentFile } from './consent-store.js';
+import { projectConsentFile, readConsentFile, readProjectConsent } from './consent-store.js';
 import { detectCi } from './ci.js';
 import { readSwitch, type Env } from './env-flags.js';
 import { readExportConfig, type ExportConfig } from './export-config.js';
 import { detectProcessRole, type ProcessRole } from './process-role.js';
+import { productOf, productPaths, type ProductPaths } from './paths.js';
 
 export interface StartOptions extends ConsentOptions {
   readonly serviceName?: string;
@@ -11,9 +12,15 @@ export interface StartOptions extends ConsentOptions {
   readonly endpoint?: string;
   /** Organisations whose model ids are public and may be sent as-is (added to the defaults). */
   readonly publicModelOrgs?: readonly string[];
+  /** Where the tool's telemetry page is published; the notice points there. */
+  readonly docsUrl?: string;
 }
 
 export interface Decision {
+  /** Whose consent, IDs and queue these are (`telemetry-agent`, or the embedding tool's product). */
+  readonly product: string;
+  /** Where that product's state lives (built on first use: the "off" path never needs it). */
+  readonly paths: ProductPaths;
   readonly consent: ConsentDecision;
   readonly role: ProcessRole;
   readonly ci: string | undefined;
@@ -35,15 +42,18 @@ export interface Decision {
 export function decide(env: Env, options: StartOptions = {}, ownCli?: () => string | undefined, knownRole?: ProcessRole): Decision {
   let ci: { name: string | undefined } | undefined;
   const ciName = () => (ci ??= { name: detectCi(env) }).name;
+  const product = productOf(options);
+  let paths: ProductPaths | undefined;
+  const productDirs = () => (paths ??= productPaths(product));
   const consent = decideConsent({
     env,
-    options,
+    options: { ...options, product },
     ci: ciName,
     readProject: () => {
       const file = projectConsentFile();
-      return file === undefined ? { kind: 'none' } : readConsentFile(file);
+      return file === undefined ? { kind: 'none' } : readProjectConsent(file, product);
     },
-    readUser: () => readConsentFile(userConsentFile()),
+    readUser: () => readConsentFile(productDirs().consentFile),
   });
   let role = knownRole;
   let config: ExportConfig | undefined;
@@ -51,6 +61,10 @@ export function decide(env: Env, options: StartOptions = {}, ownCli?: () => stri
   const inspect = readSwitch(env.TELEMETRY_AGENT_INSPECT) === 'on';
   const candidate = !consent.sdkDisabled && (consent.granted || inspect);
   return {
+    product,
+    get paths() {
+      return productDirs();
+    },
     consent,
     get ci() {
       return ciName();

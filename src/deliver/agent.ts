@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { randomHex, randomUuid } from '../collect/random-id.js';
 import { emptyResource, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
@@ -75,12 +74,13 @@ export class Agent {
       debug(`${m}; further storage problems are not reported`);
     };
     const paths = agentPaths();
+    const own = decision.paths;
     this.serviceName = config.serviceName;
     this.serviceVersion = options.serviceVersion;
 
     // Without consent (inspect only) nothing is written to disk: IDs and salt live for this run only.
-    this.installId = decision.send ? installId(paths.configDir, storageDebug).value : randomUuid();
-    const salt = decision.send ? localSalt(paths.configDir, storageDebug) : randomHex(64);
+    this.installId = decision.send ? installId(own.configDir, storageDebug).value : randomUuid();
+    const salt = decision.send ? localSalt(own.configDir, storageDebug) : randomHex(64);
     this.redact = createRedactor(processContext());
     const publicOrgs = [...DEFAULT_PUBLIC_MODEL_ORGS, ...(options.publicModelOrgs ?? [])];
 
@@ -92,7 +92,7 @@ export class Agent {
     this.hardware = cached ?? quickHardware();
     if (!cached && decision.send && typeof __dirname === 'string') spawnHardwareProbe(__dirname, debug);
 
-    this.queue = new DiskQueue(join(paths.cacheDir, 'queue'), { maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles }, storageDebug);
+    this.queue = new DiskQueue(own.queueDir, { maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles }, storageDebug);
     this.delivery = new Delivery({
       config,
       send: decision.send,

@@ -1,8 +1,6 @@
 // Entry of dist/sender.cjs: a short-lived detached process that sends what the app queued on
 // disk at exit. It decides consent again from the same environment and gives up after 10 s.
-import { join } from 'node:path';
 import { decide, type StartOptions } from '../decide/decision.js';
-import { agentPaths } from '../decide/paths.js';
 import { Delivery } from '../deliver/delivery.js';
 import { DiskQueue } from '../deliver/disk-queue.js';
 import { SENDER_OPTIONS_ENV } from '../deliver/detached-processes.js';
@@ -16,7 +14,7 @@ async function main(): Promise<void> {
   const d = decide(process.env, options, undefined, { main: true, reason: 'exit sender' });
   if (!d.send) return;
   const debug = d.config.debug ? (m: string) => process.stderr.write(`telemetry-agent sender: ${m}\n`) : () => {};
-  const queue = new DiskQueue(join(agentPaths().cacheDir, 'queue'), { maxBytes: d.config.queueMaxBytes, maxFiles: d.config.queueMaxFiles }, debug);
+  const queue = new DiskQueue(d.paths.queueDir, { maxBytes: d.config.queueMaxBytes, maxFiles: d.config.queueMaxFiles }, debug);
   const delivery = new Delivery({ config: d.config, send: true, queue, inspect: undefined, debug });
   // At the budget's end a payload still being sent goes back to the queue instead of staying claimed.
   process.on('exit', () => { try { delivery.queueInFlightSync(); } catch { /* exiting anyway */ } });

@@ -37,10 +37,32 @@ describe('consent rules, first match wins', () => {
     expect(decideConsent(input({ env: { TELEMETRY_AGENT_ENABLED: '1' }, ci: () => 'GITHUB_ACTIONS' }))).toMatchObject({ granted: true, rule: 3 });
   });
 
-  it('rule 4: the project choice overrides the user choice', () => {
+  it('rule 4: a project can only deny; a committed "enabled": true never turns telemetry on', () => {
     expect(decideConsent(input({ readProject: saved(false, DATA_VERSION, '/p/.telemetry-agent.json'), readUser: saved(true) }))).toMatchObject({ granted: false, rule: 4, reason: 'disabled in the project consent file /p/.telemetry-agent.json' });
-    expect(decideConsent(input({ readProject: saved(true), readUser: saved(false) }))).toMatchObject({ granted: true, rule: 4 });
+    expect(decideConsent(input({ readProject: saved(true, DATA_VERSION, '/p/.telemetry-agent.json'), readUser: saved(false) }))).toMatchObject({ granted: false, rule: 4, ignoredProjectEnable: '/p/.telemetry-agent.json' });
+    expect(decideConsent(input({ readProject: saved(true) }))).toMatchObject({ granted: false, rule: 5, undecided: true });
     expect(decideConsent(input({ readUser: saved(true) }))).toMatchObject({ granted: true, rule: 4, undecided: false });
+  });
+
+  it('rule 4: a saved "no" counts whatever data list it was given for', () => {
+    expect(decideConsent(input({ readUser: saved(false, DATA_VERSION - 1) }))).toMatchObject({ granted: false, rule: 4 });
+    expect(decideConsent(input({ readProject: saved(false, 0) }))).toMatchObject({ granted: false, rule: 4 });
+  });
+
+  it('products: TELEMETRY_AGENT_ENABLED grants only telemetry-agent; a tool\'s enable variable only that tool; opt-outs deny all', () => {
+    const tool = { product: 'acme', enableEnv: ['ACME_TELEMETRY'], optOutEnv: ['ACME_TELEMETRY_DISABLED'] };
+    expect(decideConsent(input({ env: { TELEMETRY_AGENT_ENABLED: '1' } }))).toMatchObject({ product: 'telemetry-agent', granted: true, rule: 3 });
+    expect(decideConsent(input({ env: { TELEMETRY_AGENT_ENABLED: '1' }, options: tool }))).toMatchObject({ product: 'acme', granted: false, rule: 5 });
+    expect(decideConsent(input({ env: { ACME_TELEMETRY: '1' }, options: tool }))).toMatchObject({ granted: true, rule: 3 });
+    expect(decideConsent(input({ env: { ACME_TELEMETRY: '1' } }))).toMatchObject({ granted: false, rule: 5 });
+    expect(decideConsent(input({ env: { ACME_TELEMETRY: '1', ACME_TELEMETRY_DISABLED: '1' }, options: tool }))).toMatchObject({ granted: false, rule: 2 });
+    expect(decideConsent(input({ env: { ACME_TELEMETRY_DISABLED: '1', TELEMETRY_AGENT_ENABLED: '1' } }))).toMatchObject({ granted: true, rule: 3 });
+    for (const v of ['DO_NOT_TRACK', 'TELEMETRY_AGENT_DISABLED']) {
+      expect(decideConsent(input({ env: { [v]: '1', ACME_TELEMETRY: '1' }, options: tool }))).toMatchObject({ granted: false, rule: 2 });
+    }
+    expect(decideConsent(input({ env: { OTEL_SDK_DISABLED: 'true', ACME_TELEMETRY: '1' }, options: tool }))).toMatchObject({ granted: false, rule: 1, sdkDisabled: true });
+    // In CI a tool's own saved consent does not count, and the hint names the tool's variable.
+    expect(decideConsent(input({ readUser: saved(true), ci: () => 'CI', options: tool })).reason).toMatch(/set ACME_TELEMETRY=1 to send from CI/);
   });
 
   it('rule 4: consent saved for an older data list no longer counts; the notice is due again', () => {

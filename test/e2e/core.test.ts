@@ -233,8 +233,13 @@ describe('transparency', () => {
     const bad = await runNode([cli, 'enable', '--everyone'], { env: env() });
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    const id1 = await runNode([cli, 'id'], { env: env({}, tempHome()) });
-    expect(id1.stdout).toMatch(/^[0-9a-f-]{36}\n/);
+    // `id` creates nothing: before anything was sent there is no ID, and status agrees.
+    const fresh = tempHome();
+    const id1 = await runNode([cli, 'id'], { env: env({}, fresh) });
+    expect(id1.code).toBe(0);
+    expect(id1.stdout).toMatch(/^no install ID for telemetry-agent on this machine yet/);
+    expect((await runNode([cli, 'status'], { env: env({}, fresh) })).stdout).toMatch(/install id: none yet/);
+    expect(existsSync(join(fresh, '.config'))).toBe(false);
   });
 
   it('protobuf when OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', async () => {

@@ -318,16 +318,18 @@ describe('unwritable or corrupt local state', () => {
     const b = await bare([app('trivial.mjs')]);
     const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
     expectSameAsBare(r, b); // consent came from the environment (rule 3): the broken file is not even read
-    const id = readFileSync(join(cfg, 'install-id'), 'utf8').trim();
+    // The first release's files at the config root moved to the agent's own product on first use.
+    const own = join(cfg, 'products', 'telemetry-agent');
+    const id = readFileSync(join(own, 'install-id'), 'utf8').trim();
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(readFileSync(join(cfg, 'salt'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(join(own, 'salt'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
     const installIds = rx.resources().map((res) => res.attributes.find((a: any) => a.key === 'telemetry.install.id')?.value.stringValue);
     expect(installIds.length).toBeGreaterThan(0);
     expect(new Set(installIds)).toEqual(new Set([id]));
 
     const en = await runNode([CLI, 'enable'], { env: cleanEnv(home, { OTEL_EXPORTER_OTLP_ENDPOINT: rx.endpoint }) });
     expect(en.code).toBe(0);
-    expect(() => JSON.parse(readFileSync(join(cfg, 'consent.json'), 'utf8'))).not.toThrow();
+    expect(() => JSON.parse(readFileSync(join(cfg, 'products', 'telemetry-agent', 'consent.json'), 'utf8'))).not.toThrow();
     const before = rx.delivered().length;
     const saved = await runNode([...AGENT, app('trivial.mjs')], { env: cleanEnv(home, { OTEL_EXPORTER_OTLP_ENDPOINT: rx.endpoint, TELEMETRY_AGENT_EXIT_SENDER: '0' }) });
     expectSameAsBare(saved, b);
@@ -494,9 +496,11 @@ describe('revoking consent deletes the queue', () => {
   it.each([['disable'], ['reset']])('telemetry-agent %s', async (command) => {
     const { home, id } = await homeWithQueue();
     const rx = await collector();
+    const queued = queuedPayloads(home).length;
+    expect(queued).toBeGreaterThan(0);
     const cli = await runNode([CLI, command], { env: cleanEnv(home) });
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toMatch(/deleted queued, unsent data/);
+    expect(cli.stdout).toContain(`deleted ${queued} queued payload${queued === 1 ? '' : 's'}`);
     expect(existsSync(queueDir(home))).toBe(false);
     // Even with consent granted again, the old payload is gone for good.
     const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);

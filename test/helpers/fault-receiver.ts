@@ -148,9 +148,9 @@ export function instanceIdOf(json: any): string {
   return kv?.value?.stringValue ?? '';
 }
 
-/** The queue directory of a home prepared by cleanEnv (XDG_CACHE_HOME = <home>/.cache). */
-export function queueDir(home: string): string {
-  return join(home, '.cache', 'telemetry-agent', 'queue');
+/** The queue directory of a product in a home prepared by cleanEnv (XDG_CACHE_HOME = <home>/.cache). */
+export function queueDir(home: string, product = 'telemetry-agent'): string {
+  return join(home, '.cache', 'telemetry-agent', 'products', product, 'queue');
 }
 
 /** Every file in the queue dir (payloads, claims, drop counts), sorted. */
