@@ -18,7 +18,7 @@ export const SERVICE_INSTANCE_ID = randomUuid();
 const OS_TYPES: Record<string, string> = { win32: 'windows', sunos: 'solaris' };
 const ARCHES: Record<string, string> = { x64: 'amd64', ia32: 'x86', arm: 'arm32', ppc: 'ppc32' };
 
-/** The resource as the SPEC's allow-list describes it; protect/ filters it again before export. */
+/** The resource as the allow-list (src/catalog.ts, docs/privacy.md) describes it; protect/ filters it again before export. */
 export function resourceAttributes(i: ResourceInputs): Record<string, string | number | string[]> {
   const h = i.hardware;
   const attrs: Record<string, string | number | string[]> = {

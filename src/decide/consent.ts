@@ -31,7 +31,7 @@ export interface ConsentDecision {
   /** Rule 1: OTEL_SDK_DISABLED — nothing beyond the decision may load, not even inspect mode. */
   readonly sdkDisabled: boolean;
   readonly granted: boolean;
-  /** Which rule of the SPEC decided (1–5). */
+  /** Which consent rule decided (1–5, in the order docs/configuration.md lists them). */
   readonly rule: 1 | 2 | 3 | 4 | 5;
   /** Plain words for `status`, e.g. "DO_NOT_TRACK=1 is set". */
   readonly reason: string;

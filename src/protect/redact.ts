@@ -1,5 +1,5 @@
 // The one redaction step every outgoing string passes (exception messages, stack traces,
-// attribute values, anything that slipped past the model-name filter). See SPEC.md "Privacy".
+// attribute values, anything that slipped past the model-name filter). See docs/privacy.md.
 //
 // Replacement tokens (all of the form `<word>`; `<` and `>` are excluded from every rule's
 // character classes, so a token can never be matched, extended or joined by a later rule):

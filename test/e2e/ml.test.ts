@@ -1,4 +1,4 @@
-// End-to-end: unchanged ML scripts under the preload produce the SPEC's spans and metrics.
+// End-to-end: unchanged ML scripts under the preload produce the spans and metrics docs/privacy.md lists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
