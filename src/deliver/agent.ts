@@ -1,5 +1,5 @@
 import { randomHex, randomUuid } from '../collect/random-id.js';
-import { emptyResource, type Resource } from '@opentelemetry/resources';
+import { emptyResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { JsonMetricsSerializer, JsonTraceSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -21,6 +21,8 @@ import { DiskQueue } from './disk-queue.js';
 import { MAX_TIMER_MS } from './http-post.js';
 import { spawnExitSender, spawnHardwareProbe } from './detached-processes.js';
 import { createInspector } from './inspect.js';
+import { debugWriter } from '../decide/agent-log.js';
+import { userResourceAttributes } from '../collect/resource-attributes.js';
 import { AgentMetricReader } from './metric-reader.js';
 import { SignalsImpl } from './signals-impl.js';
 import { SpanBuffer } from './span-buffer.js';
@@ -64,7 +66,7 @@ export class Agent {
   constructor(private readonly init: AgentInit) {
     const { decision, options } = init;
     const { config } = decision;
-    const debug = config.debug ? (m: string) => { try { process.stderr.write(`telemetry-agent debug: ${m}\n`); } catch { /* closed stderr */ } } : () => {};
+    const debug = debugWriter(config.debug);
     this.debug = debug;
     // A read-only or broken home / cache dir is one debug line, not one per file the agent keeps there.
     let storageReported = false;
@@ -98,12 +100,13 @@ export class Agent {
       send: decision.send,
       queue: this.queue,
       inspect: config.inspect ? createInspector(config.inspectFile, debug) : undefined,
+      console: config.traces.console || config.metrics.console ? createInspector(undefined, debug, 'console') : undefined,
       debug,
     });
 
     this.spans = new SpanBuffer({ maxQueue: 2048, batchSize: 512, delayMs: 5000, exportSpans: (s) => this.exportSpans(s), onDrop: (n) => debug(`span buffer full: dropped ${n} span(s)`) });
     this.tracerProvider = new TracerProvider({ resource: emptyResource(), spanProcessors: [this.spans] });
-    this.reader = new AgentMetricReader(config.metricIntervalMs, (rm) => this.exportMetrics(rm));
+    this.reader = new AgentMetricReader(config.metricIntervalMs, (rm) => this.exportMetrics(rm), config.temporality);
     this.meterProvider = new MeterProvider({ resource: emptyResource(), readers: [this.reader] });
     const meter = this.meterProvider.getMeter('telemetry-agent', init.agentVersion);
     this.signals = new SignalsImpl({
@@ -209,7 +212,7 @@ export class Agent {
       }
       if (!this.metricsFlushed) {
         this.metricsFlushed = true;
-        const rm = this.withHistograms(this.snapshot.toResourceMetrics(this.resource(), { name: 'telemetry-agent', version: this.init.agentVersion }));
+        const rm = this.withHistograms(this.snapshot.toResourceMetrics(this.resource(), { name: 'telemetry-agent', version: this.init.agentVersion }, this.delta));
         const json = JsonMetricsSerializer.serializeRequest(protectMetrics(rm, this.resource()));
         if (json) this.delivery.queueSync('metrics', json);
       }
@@ -236,7 +239,7 @@ export class Agent {
         this.resourceCache = undefined;
       }
     }
-    this.resourceCache ??= protectResource(this.redact, resourceAttributes({
+    this.resourceCache ??= this.withUserAttributes(protectResource(this.redact, resourceAttributes({
       serviceName: this.serviceName,
       serviceVersion: this.serviceVersion,
       installId: this.installId,
@@ -244,8 +247,19 @@ export class Agent {
       agentVersion: this.init.agentVersion,
       hardware: this.hardware,
       ci: this.init.decision.ci !== undefined,
-    }));
+    })));
     return this.resourceCache;
+  }
+
+  /** OTEL_RESOURCE_ATTRIBUTES (the user's own stack only: empty for embedding tools), attached as given. */
+  private withUserAttributes(r: Resource): Resource {
+    const user = userResourceAttributes(this.init.decision.config.resourceAttributes);
+    return Object.keys(user).length === 0 ? r : r.merge(resourceFromAttributes(user));
+  }
+
+  /** Delta temporality asked for (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE): counters and histograms report intervals. */
+  private get delta(): boolean {
+    return this.init.decision.config.temporality !== 'cumulative';
   }
 
   private async exportSpans(spans: ReadableSpan[]): Promise<void> {
@@ -258,7 +272,7 @@ export class Agent {
 
   /** Adds the hand-kept histograms to what the SDK collected. */
   private withHistograms(rm: ResourceMetrics): ResourceMetrics {
-    const extra = this.histograms.metricData(this.startTime, millisToHrTime(Date.now()));
+    const extra = this.histograms.metricData(this.startTime, millisToHrTime(Date.now()), this.delta);
     if (extra.length === 0) return rm;
     const scope = { name: 'telemetry-agent', version: this.init.agentVersion };
     const [first, ...rest] = rm.scopeMetrics;
@@ -266,6 +280,7 @@ export class Agent {
   }
 
   private async exportMetrics(rm: ResourceMetrics): Promise<void> {
+    this.snapshot.markCollected();
     const safe = protectMetrics(this.withHistograms(rm), this.resource());
     const json = JsonMetricsSerializer.serializeRequest(safe);
     if (!json) return;

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import type { ExportConfig } from '../decide/export-config.js';
+import type { ExportConfig, SignalTarget } from '../decide/export-config.js';
+import { maskUrl } from '../decide/mask-secrets.js';
 import type { ClaimedPayload, DiskQueue, SignalKind } from './disk-queue.js';
 import { sendWithRetry } from './send-with-retry.js';
 
@@ -16,6 +17,8 @@ export interface DeliveryOptions {
   readonly send: boolean;
   readonly queue: DiskQueue | undefined;
   readonly inspect: ((header: string, body: string) => void) | undefined;
+  /** OTEL_{TRACES,METRICS}_EXPORTER=console: where payloads are printed instead of (or besides) sent. */
+  readonly console?: (header: string, body: string) => void;
   readonly debug: (m: string) => void;
 }
 
@@ -43,20 +46,19 @@ export class Delivery {
   async deliver(signal: SignalKind, payload: Encoded): Promise<void> {
     const { config } = this.o;
     const target = config[signal];
-    if (this.o.inspect) {
-      const how = !this.o.send ? 'not sent: consent not granted' : config.protocol === 'http/protobuf' ? 'sent as protobuf; shown as the equivalent JSON' : 'sent as shown';
-      this.o.inspect(`${signal} → ${target.url} (${how})`, decoder.decode(payload.json));
-    }
+    if (this.o.inspect) this.o.inspect(`${signal} → ${maskUrl(target.url)} (${this.how(target)})`, decoder.decode(payload.json));
     if (!this.o.send) return;
-    const body = config.protocol === 'http/protobuf' ? payload.protobuf?.() : payload.json;
+    if (target.console) this.o.console?.(`${signal} (OTEL_${signal.toUpperCase()}_EXPORTER=console; not sent)`, decoder.decode(payload.json));
+    if (!target.otlp) return;
+    const body = target.protocol === 'http/protobuf' ? payload.protobuf?.() : payload.json;
     if (!body) return;
     const entry = { signal, json: payload.json };
     this.inFlight.add(entry);
     try {
       const outcome = await sendWithRetry(target.url, body, {
-        headers: target.headers,
-        contentType: config.protocol === 'http/protobuf' ? 'application/x-protobuf' : 'application/json',
-        deadline: this.exitDeadline ?? Date.now() + config.timeoutMs,
+        ...transport(target),
+        contentType: target.protocol === 'http/protobuf' ? 'application/x-protobuf' : 'application/json',
+        deadline: this.exitDeadline ?? Date.now() + target.timeoutMs,
         signal: this.abort.signal,
         ref: this.exiting(),
         debug: this.o.debug,
@@ -66,6 +68,12 @@ export class Delivery {
     } finally {
       this.inFlight.delete(entry);
     }
+  }
+
+  private how(target: SignalTarget): string {
+    if (!this.o.send) return 'not sent: consent not granted';
+    if (!target.otlp) return target.console ? 'printed by the console exporter, not sent' : 'not sent: exporter is none or its protocol is refused';
+    return target.protocol === 'http/protobuf' ? 'sent as protobuf; shown as the equivalent JSON' : 'sent as shown';
   }
 
   private exiting(): boolean {
@@ -83,14 +91,14 @@ export class Delivery {
     this.draining?.release(); // a queued payload being re-sent stays queued
     for (const entry of this.inFlight) {
       this.inFlight.delete(entry);
-      if (this.o.send) this.enqueue(entry.signal, entry.json);
+      if (this.o.send && this.o.config[entry.signal].otlp) this.enqueue(entry.signal, entry.json);
     }
   }
 
   /** Exit path for payloads that never started: queue them if they may be sent. */
   queueSync(signal: SignalKind, json: Uint8Array): void {
     if (this.o.inspect) this.o.inspect(`${signal} → disk queue (process exiting; sent by a later run)`, decoder.decode(json));
-    if (this.o.send) this.enqueue(signal, json);
+    if (this.o.send && this.o.config[signal].otlp) this.enqueue(signal, json);
   }
 
   private enqueue(signal: SignalKind, json: Uint8Array): void {
@@ -134,14 +142,18 @@ export class Delivery {
       if (this.drainStopped || this.abort.signal.aborted || (this.exitDeadline !== undefined && Date.now() >= this.exitDeadline)) return;
       const item = queue.claimOldest();
       if (!item) return;
-      this.draining = item;
       const target = this.o.config[item.signal];
+      if (!target.otlp) {
+        item.release(); // this run does not export that signal: it stays queued for a run that does
+        return;
+      }
+      this.draining = item;
       let outcome: Awaited<ReturnType<typeof sendWithRetry>> = 'retry-later';
       try {
         outcome = await sendWithRetry(target.url, item.body, {
-          headers: target.headers,
+          ...transport(target),
           contentType: 'application/json',
-          deadline: this.exitDeadline ?? Date.now() + this.o.config.timeoutMs,
+          deadline: this.exitDeadline ?? Date.now() + target.timeoutMs,
           signal: this.abort.signal,
           ref: o.ref === true || this.exiting(),
           debug: this.o.debug,
@@ -156,4 +168,9 @@ export class Delivery {
       item.done();
     }
   }
+}
+
+/** What a request to this target needs besides the body. */
+function transport(t: SignalTarget): { headers: SignalTarget['headers']; compression: SignalTarget['compression']; tls: SignalTarget['tls'] } {
+  return { headers: t.headers, compression: t.compression, tls: t.tls };
 }

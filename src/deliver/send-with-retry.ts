@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS, post, type PostResult } from './http-post.js';
+import { MAX_TIMER_MS, post, type PostOptions, type PostResult } from './http-post.js';
 
 export type SendOutcome = 'sent' | 'retry-later' | 'rejected';
 
@@ -10,6 +10,8 @@ export interface SendOptions {
   readonly signal?: AbortSignal;
   readonly ref?: boolean;
   readonly debug: (m: string) => void;
+  readonly compression?: PostOptions['compression'];
+  readonly tls?: PostOptions['tls'];
 }
 
 // 400, 401, 403, 404, 413, …: the payload or the credentials are wrong; sending again cannot help.
@@ -27,7 +29,7 @@ export async function sendWithRetry(url: string, body: Uint8Array, o: SendOption
   for (let attempt = 1; ; attempt++) {
     const left = o.deadline - Date.now();
     if (left <= 0 || o.signal?.aborted) return 'retry-later';
-    const r: PostResult = await post(url, body, { headers: o.headers, contentType: o.contentType, timeoutMs: left, signal: o.signal, ref: o.ref });
+    const r: PostResult = await post(url, body, { headers: o.headers, contentType: o.contentType, timeoutMs: left, signal: o.signal, ref: o.ref, compression: o.compression, tls: o.tls });
     if (r.status !== undefined && r.status >= 200 && r.status < 300) return 'sent';
     if (r.status !== undefined && isPermanent(r.status)) {
       const key = `${r.status} ${url}`;

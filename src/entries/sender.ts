@@ -4,6 +4,7 @@ import { decide, type StartOptions } from '../decide/decision.js';
 import { Delivery } from '../deliver/delivery.js';
 import { DiskQueue } from '../deliver/disk-queue.js';
 import { SENDER_OPTIONS_ENV } from '../deliver/detached-processes.js';
+import { debugWriter } from '../decide/agent-log.js';
 
 const BUDGET_MS = 10_000;
 
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   try { options = JSON.parse(process.env[SENDER_OPTIONS_ENV] ?? '{}') as StartOptions; } catch { /* defaults */ }
   const d = decide(process.env, options, undefined, { main: true, reason: 'exit sender' });
   if (!d.send) return;
-  const debug = d.config.debug ? (m: string) => process.stderr.write(`telemetry-agent sender: ${m}\n`) : () => {};
+  const debug = debugWriter(d.config.debug, 'telemetry-agent sender: ');
   const queue = new DiskQueue(d.paths.queueDir, { maxBytes: d.config.queueMaxBytes, maxFiles: d.config.queueMaxFiles }, debug);
   const delivery = new Delivery({ config: d.config, send: true, queue, inspect: undefined, debug });
   // At the budget's end a payload still being sent goes back to the queue instead of staying claimed.
