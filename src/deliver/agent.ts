@@ -1,8 +1,7 @@
 import { randomHex, randomUuid } from '../collect/random-id.js';
-import { emptyResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { emptyResource, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { JsonMetricsSerializer, JsonTraceSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { DEFAULT_PUBLIC_MODEL_ORGS } from '../catalog.js';
 import type { Decision, StartOptions } from '../decide/decision.js';
 import { agentPaths } from '../decide/paths.js';
@@ -18,11 +17,12 @@ import { protectSpans } from '../protect/protect-spans.js';
 import { protectMetrics } from '../protect/protect-metrics.js';
 import { Delivery } from './delivery.js';
 import { DiskQueue } from './disk-queue.js';
+import { destinationsOf } from './destination.js';
+import { encodeMetrics, encodeSpans, type Encoded } from './encode.js';
+import { createHttpTransport, type Transport } from './transport.js';
 import { MAX_TIMER_MS } from './http-post.js';
 import { spawnExitSender, spawnHardwareProbe } from './detached-processes.js';
 import { createInspector } from './inspect.js';
-import { debugWriter } from '../decide/agent-log.js';
-import { userResourceAttributes } from '../collect/resource-attributes.js';
 import { AgentMetricReader } from './metric-reader.js';
 import { SignalsImpl } from './signals-impl.js';
 import { SpanBuffer } from './span-buffer.js';
@@ -35,12 +35,15 @@ export interface AgentInit {
   readonly options: StartOptions;
   readonly agentVersion: string;
   readonly sdkVersion: string;
+  /** The request seam (tests pass an in-process one); OTLP/HTTP by default. */
+  readonly transport?: Transport;
 }
+
 
 /** The running pipeline: collect → protect → deliver. Created only when telemetry is on (or inspected). */
 export class Agent {
   readonly signals: SignalsImpl;
-  readonly queue: DiskQueue;
+  private readonly transport: Transport;
   private serviceName: string | undefined;
   private serviceVersion: string | undefined;
   private hardware: Hardware;
@@ -62,11 +65,12 @@ export class Agent {
   /** The exit flush collected the metrics; otherwise the exit path serialises the snapshot. */
   private metricsFlushed = false;
   private stopped = false;
+  private exitSenderStarted = false;
 
   constructor(private readonly init: AgentInit) {
     const { decision, options } = init;
     const { config } = decision;
-    const debug = debugWriter(config.debug);
+    const debug = config.debug ? (m: string) => { try { process.stderr.write(`telemetry-agent debug: ${m}\n`); } catch { /* closed stderr */ } } : () => {};
     this.debug = debug;
     // A read-only or broken home / cache dir is one debug line, not one per file the agent keeps there.
     let storageReported = false;
@@ -94,19 +98,24 @@ export class Agent {
     this.hardware = cached ?? quickHardware();
     if (!cached && decision.send && typeof __dirname === 'string') spawnHardwareProbe(__dirname, debug);
 
-    this.queue = new DiskQueue(own.queueDir, { maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles }, storageDebug);
+    this.transport = init.transport ?? createHttpTransport(config);
     this.delivery = new Delivery({
-      config,
+      transport: this.transport,
+      protocol: config.protocol,
+      timeoutMs: config.timeoutMs,
       send: decision.send,
-      queue: this.queue,
+      // Nothing is written to disk without consent.
+      store: decision.send ? new DiskQueue({ dir: own.queueDir, product: decision.product, maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles, debug: storageDebug }) : undefined,
+      destinations: destinationsOf(salt, decision.product, config),
       inspect: config.inspect ? createInspector(config.inspectFile, debug) : undefined,
-      console: config.traces.console || config.metrics.console ? createInspector(undefined, debug, 'console') : undefined,
       debug,
+      countDropped: (n) => this.signals.record('telemetry_agent.queue.dropped', n),
+      warn: (line) => { try { process.stderr.write(`telemetry-agent: ${line}\n`); } catch { /* closed stderr */ } },
     });
 
     this.spans = new SpanBuffer({ maxQueue: 2048, batchSize: 512, delayMs: 5000, exportSpans: (s) => this.exportSpans(s), onDrop: (n) => debug(`span buffer full: dropped ${n} span(s)`) });
     this.tracerProvider = new TracerProvider({ resource: emptyResource(), spanProcessors: [this.spans] });
-    this.reader = new AgentMetricReader(config.metricIntervalMs, (rm) => this.exportMetrics(rm), config.temporality);
+    this.reader = new AgentMetricReader(config.metricIntervalMs, (rm) => this.exportMetrics(rm));
     this.meterProvider = new MeterProvider({ resource: emptyResource(), readers: [this.reader] });
     const meter = this.meterProvider.getMeter('telemetry-agent', init.agentVersion);
     this.signals = new SignalsImpl({
@@ -124,7 +133,7 @@ export class Agent {
     // Earlier runs' undelivered payloads: in the background, after the app has started; what a run
     // too short for that leaves goes to the exit sender (or, without it, is sent within the exit
     // flush). The drop count goes into this run's metrics.
-    this.delivery.takeDropped((n) => this.signals.record('telemetry_agent.queue.dropped', n));
+    this.delivery.reportDropped();
     setImmediate(() => void this.delivery.drainQueue()).unref();
   }
 
@@ -145,10 +154,12 @@ export class Agent {
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((r) => { timer = setTimeout(r, Math.min(timeoutMs, MAX_TIMER_MS)); });
     if (o.keepAlive === false) timer?.unref();
+    const deadline = Date.now() + timeoutMs;
     try {
       await Promise.race([bound, (async () => {
         await this.spans.flushNow();
         await this.reader.collectAndExport();
+        await this.transport.flush(deadline - Date.now()); // interval exports already in flight too
       })()]);
     } catch (e) {
       this.debug(`flush failed: ${e}`);
@@ -178,17 +189,13 @@ export class Agent {
     const ended = this.spans.takeAllSync();
     this.flushing = (async () => {
       let timer: NodeJS.Timeout | undefined;
+      let boundReached = false;
       const bound = new Promise<void>((r) => {
-        timer = setTimeout(() => {
-          // The decision tests check (instead of timing the exit on a busy machine).
-          this.debug(`exit flush cut at its ${timeout} ms bound (TELEMETRY_AGENT_FLUSH_TIMEOUT_MS); what was not delivered is queued`);
-          abort.abort();
-          r();
-        }, Math.min(timeout, MAX_TIMER_MS));
+        timer = setTimeout(() => { boundReached = true; abort.abort(); r(); }, Math.min(timeout, MAX_TIMER_MS));
       });
       try {
         await Promise.race([bound, Promise.allSettled([
-          ended.length > 0 ? this.exportSpans(ended) : undefined,
+          this.exportSpans(ended),
           this.reader.collectAndExport().then(() => { this.metricsFlushed = true; }),
           // Earlier runs' payloads: the detached sender takes them without delaying the exit (the
           // one being sent may finish); without the sender this is their chance to go, in the same bound.
@@ -197,6 +204,8 @@ export class Agent {
       } finally {
         clearTimeout(timer);
       }
+      // The decision tests check (instead of timing the exit on a busy machine).
+      if (boundReached || this.delivery.wasCutAtExit()) this.debug(`exit flush cut at its ${timeout} ms bound (TELEMETRY_AGENT_FLUSH_TIMEOUT_MS); what was not delivered is queued`);
     })();
     return this.flushing;
   }
@@ -205,20 +214,15 @@ export class Agent {
     if (this.stopped) return;
     try {
       this.delivery.queueInFlightSync();
-      const spans = this.spans.takeAllSync();
-      if (spans.length > 0) {
-        const json = JsonTraceSerializer.serializeRequest(protectSpans(spans, this.resource(), this.redact));
-        if (json) this.delivery.queueSync('traces', json);
-      }
+      for (const e of this.encodeSpans(this.spans.takeAllSync())) this.delivery.queueSync('traces', e);
       if (!this.metricsFlushed) {
         this.metricsFlushed = true;
-        const rm = this.withHistograms(this.snapshot.toResourceMetrics(this.resource(), { name: 'telemetry-agent', version: this.init.agentVersion }, this.delta));
-        const json = JsonMetricsSerializer.serializeRequest(protectMetrics(rm, this.resource()));
-        if (json) this.delivery.queueSync('metrics', json);
+        const rm = this.snapshot.toResourceMetrics(this.resource(), { name: 'telemetry-agent', version: this.init.agentVersion });
+        for (const e of this.encodeMetrics(rm)) this.delivery.queueSync('metrics', e);
       }
       const { decision } = this.init;
-      if (decision.send && decision.config.exitSender && typeof __dirname === 'string' && (this.delivery.queuedCount > 0 || this.queue.pending().length > 0)) {
-        this.delivery.queuedCount = 0;
+      if (decision.send && decision.config.exitSender && typeof __dirname === 'string' && !this.exitSenderStarted && this.delivery.hasStored()) {
+        this.exitSenderStarted = true;
         spawnExitSender(__dirname, this.init.options, this.debug);
       }
     } catch (e) {
@@ -239,7 +243,7 @@ export class Agent {
         this.resourceCache = undefined;
       }
     }
-    this.resourceCache ??= this.withUserAttributes(protectResource(this.redact, resourceAttributes({
+    this.resourceCache ??= protectResource(this.redact, resourceAttributes({
       serviceName: this.serviceName,
       serviceVersion: this.serviceVersion,
       installId: this.installId,
@@ -247,32 +251,27 @@ export class Agent {
       agentVersion: this.init.agentVersion,
       hardware: this.hardware,
       ci: this.init.decision.ci !== undefined,
-    })));
+    }));
     return this.resourceCache;
   }
 
-  /** OTEL_RESOURCE_ATTRIBUTES (the user's own stack only: empty for embedding tools), attached as given. */
-  private withUserAttributes(r: Resource): Resource {
-    const user = userResourceAttributes(this.init.decision.config.resourceAttributes);
-    return Object.keys(user).length === 0 ? r : r.merge(resourceFromAttributes(user));
+  /** protect → serialise, for the normal export and the exit path alike. */
+  private encodeSpans(spans: readonly ReadableSpan[]): Encoded[] {
+    return spans.length === 0 ? [] : encodeSpans(protectSpans(spans, this.resource(), this.redact));
   }
 
-  /** Delta temporality asked for (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE): counters and histograms report intervals. */
-  private get delta(): boolean {
-    return this.init.decision.config.temporality !== 'cumulative';
+  /** protect → serialise (with the hand-kept histograms), for the normal export and the exit path alike. */
+  private encodeMetrics(rm: ResourceMetrics): Encoded[] {
+    return encodeMetrics(protectMetrics(this.withHistograms(rm), this.resource()));
   }
 
   private async exportSpans(spans: ReadableSpan[]): Promise<void> {
-    const safe = protectSpans(spans, this.resource(), this.redact);
-    if (safe.length === 0) return;
-    const json = JsonTraceSerializer.serializeRequest(safe);
-    if (!json) return;
-    await this.delivery.deliver('traces', { json, protobuf: () => ProtobufTraceSerializer.serializeRequest(safe) });
+    await Promise.all(this.encodeSpans(spans).map((e) => this.delivery.deliver('traces', e)));
   }
 
   /** Adds the hand-kept histograms to what the SDK collected. */
   private withHistograms(rm: ResourceMetrics): ResourceMetrics {
-    const extra = this.histograms.metricData(this.startTime, millisToHrTime(Date.now()), this.delta);
+    const extra = this.histograms.metricData(this.startTime, millisToHrTime(Date.now()));
     if (extra.length === 0) return rm;
     const scope = { name: 'telemetry-agent', version: this.init.agentVersion };
     const [first, ...rest] = rm.scopeMetrics;
@@ -280,10 +279,6 @@ export class Agent {
   }
 
   private async exportMetrics(rm: ResourceMetrics): Promise<void> {
-    this.snapshot.markCollected();
-    const safe = protectMetrics(this.withHistograms(rm), this.resource());
-    const json = JsonMetricsSerializer.serializeRequest(safe);
-    if (!json) return;
-    await this.delivery.deliver('metrics', { json, protobuf: () => ProtobufMetricsSerializer.serializeRequest(safe) });
+    await Promise.all(this.encodeMetrics(rm).map((e) => this.delivery.deliver('metrics', e)));
   }
 }

@@ -1,32 +1,43 @@
 import { setMaxListeners } from 'node:events';
-import type { ExportConfig, SignalTarget } from '../decide/export-config.js';
-import { maskUrl } from '../decide/mask-secrets.js';
-import type { ClaimedPayload, DiskQueue, SignalKind } from './disk-queue.js';
-import { sendWithRetry } from './send-with-retry.js';
+import type { Protocol } from '../decide/export-config.js';
+import type { Destinations } from './destination.js';
+import { splitOtlpJson, type Encoded } from './encode.js';
+import type { ClaimedPayload, OfflineStore } from './offline-store.js';
+import { sendWithRetry, type SendResult } from './send-with-retry.js';
+import { JSON_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE, type SignalKind, type Transport } from './transport.js';
 
-export interface Encoded {
-  /** OTLP JSON request body: what inspect prints and what the disk queue stores. */
-  readonly json: Uint8Array;
-  /** The protobuf encoding, built only when the protocol asks for it. */
-  readonly protobuf?: () => Uint8Array | undefined;
-}
+export type { Encoded } from './encode.js';
 
 export interface DeliveryOptions {
-  readonly config: ExportConfig;
+  /** Makes the requests (transport.ts). */
+  readonly transport: Transport;
+  readonly protocol: Protocol;
+  /** Per-request time budget while the app runs (OTEL_EXPORTER_OTLP_TIMEOUT). */
+  readonly timeoutMs: number;
   /** Consent granted and endpoint valid. */
   readonly send: boolean;
-  readonly queue: DiskQueue | undefined;
+  /** Where undeliverable payloads wait; entries are bound to `destinations`. */
+  readonly store: OfflineStore | undefined;
+  /** This run's destinations: only entries bound to them are sent. */
+  readonly destinations: Destinations;
   readonly inspect: ((header: string, body: string) => void) | undefined;
-  /** OTEL_{TRACES,METRICS}_EXPORTER=console: where payloads are printed instead of (or besides) sent. */
-  readonly console?: (header: string, body: string) => void;
   readonly debug: (m: string) => void;
+  /** Payloads lost for good (queue full, destination gone, too large): the dropped counter. */
+  readonly countDropped?: (n: number) => void;
+  /** Said once per process on stderr when data is dropped because it is too large. */
+  readonly warn?: (line: string) => void;
 }
 
 const decoder = new TextDecoder();
+/** Halvings of one payload a 413 may cause (at most 256 pieces): a collector refusing everything costs little. */
+const MAX_SPLITS = 8;
 
 /**
- * Sends payloads; whatever cannot be delivered goes to the disk queue. Payloads in flight are
- * tracked so the exit path can queue them synchronously.
+ * The offline wrapper around the transport: sends each payload with the retry policy, keeps what
+ * cannot be delivered now in the offline store, and sends what the store holds for this run's
+ * destinations later. A payload the collector finds too large (413) is split and sent again
+ * before anything is dropped. Payloads in flight are tracked so the exit path can store them
+ * synchronously.
  */
 export class Delivery {
   private readonly inFlight = new Set<{ signal: SignalKind; json: Uint8Array }>();
@@ -36,48 +47,72 @@ export class Delivery {
   private draining: ClaimedPayload | undefined;
   private drainRun: Promise<void> | undefined;
   private drainStopped = false;
-  /** Payloads this process wrote to the disk queue. */
-  queuedCount = 0;
+  /** This process stored something: the exit sender is worth starting. */
+  private stored = false;
+  private warnedTooLarge = false;
+  private cutAtExit = false;
 
   constructor(private readonly o: DeliveryOptions) {
     setMaxListeners(0, this.abort.signal); // one listener per send in flight; never a leak warning in the app's stderr
   }
 
-  async deliver(signal: SignalKind, payload: Encoded): Promise<void> {
-    const { config } = this.o;
-    const target = config[signal];
-    if (this.o.inspect) this.o.inspect(`${signal} → ${maskUrl(target.url)} (${this.how(target)})`, decoder.decode(payload.json));
-    if (!this.o.send) return;
-    if (target.console) this.o.console?.(`${signal} (OTEL_${signal.toUpperCase()}_EXPORTER=console; not sent)`, decoder.decode(payload.json));
-    if (!target.otlp) return;
-    const body = target.protocol === 'http/protobuf' ? payload.protobuf?.() : payload.json;
-    if (!body) return;
+  async deliver(signal: SignalKind, payload: Encoded, splits = 0): Promise<void> {
+    const { o } = this;
+    if (o.inspect && splits === 0) {
+      const how = !o.send ? 'not sent: consent not granted' : o.protocol === 'http/protobuf' && payload.protobuf ? 'sent as protobuf; shown as the equivalent JSON' : 'sent as shown';
+      o.inspect(`${signal} → ${o.transport.describe(signal)} (${how})`, decoder.decode(payload.json));
+    }
+    if (!o.send) return;
+    const protobuf = o.protocol === 'http/protobuf' && payload.protobuf ? payload.protobuf() : undefined;
     const entry = { signal, json: payload.json };
     this.inFlight.add(entry);
+    let result: SendResult;
     try {
-      const outcome = await sendWithRetry(target.url, body, {
-        ...transport(target),
-        contentType: target.protocol === 'http/protobuf' ? 'application/x-protobuf' : 'application/json',
-        deadline: this.exitDeadline ?? Date.now() + target.timeoutMs,
-        signal: this.abort.signal,
-        ref: this.exiting(),
-        debug: this.o.debug,
-      });
-      if (!this.inFlight.delete(entry)) return; // the exit path already queued it
-      if (outcome === 'retry-later') this.enqueue(signal, payload.json);
+      result = await this.sendOnce(signal, protobuf ?? payload.json, protobuf ? PROTOBUF_CONTENT_TYPE : JSON_CONTENT_TYPE, this.exiting());
+      if (!this.inFlight.has(entry)) return; // the exit path already stored it
     } finally {
       this.inFlight.delete(entry);
     }
+    if (result.outcome === 'retry-later') this.store(signal, payload.json);
+    else if (result.status === 413) {
+      const halves = splits < MAX_SPLITS ? splitOtlpJson(payload.json) : undefined;
+      if (halves) await Promise.all(halves.map((h) => this.deliver(signal, h, splits + 1)));
+      else this.dropTooLarge(signal, payload.items);
+    }
   }
 
-  private how(target: SignalTarget): string {
-    if (!this.o.send) return 'not sent: consent not granted';
-    if (!target.otlp) return target.console ? 'printed by the console exporter, not sent' : 'not sent: exporter is none or its protocol is refused';
-    return target.protocol === 'http/protobuf' ? 'sent as protobuf; shown as the equivalent JSON' : 'sent as shown';
+  private async sendOnce(signal: SignalKind, body: Uint8Array, contentType: string, ref: boolean): Promise<SendResult> {
+    const exiting = this.exiting();
+    const r = await sendWithRetry((a) => this.o.transport.send(signal, body, contentType, a), {
+      deadline: this.exitDeadline ?? Date.now() + this.o.timeoutMs,
+      signal: this.abort.signal,
+      ref,
+      destination: this.o.transport.describe(signal),
+      debug: this.o.debug,
+    });
+    if (exiting && r.cut) this.cutAtExit = true;
+    return r;
+  }
+
+  /** A send was cut by the exit bound (its deadline or abort): what it carried is stored. */
+  wasCutAtExit(): boolean {
+    return this.cutAtExit;
+  }
+
+  private dropTooLarge(signal: SignalKind, items: number): void {
+    this.countDropped(1);
+    if (this.warnedTooLarge) return;
+    this.warnedTooLarge = true;
+    this.o.warn?.(`the collector refused a ${signal} payload as too large (413) even split into small parts; ${items} ${signal === 'traces' ? 'span(s)' : 'data point(s)'} dropped and counted in telemetry_agent.queue.dropped (further drops are counted, not printed). Raise the collector's request size limit.`);
   }
 
   private exiting(): boolean {
     return this.exitDeadline !== undefined;
+  }
+
+  /** This process stored payloads, or some wait for this run's destinations. */
+  hasStored(): boolean {
+    return this.stored || (this.o.send && this.o.store?.hasPending(this.o.destinations) === true);
   }
 
   /** From now on every send must finish by `deadline`; abort the controller to cut them all. */
@@ -86,40 +121,48 @@ export class Delivery {
     return this.abort;
   }
 
-  /** Synchronous: queue what is still in flight (the process is exiting). */
+  /** Synchronous: store what is still in flight (the process is exiting). */
   queueInFlightSync(): void {
     this.draining?.release(); // a queued payload being re-sent stays queued
     for (const entry of this.inFlight) {
       this.inFlight.delete(entry);
-      if (this.o.send && this.o.config[entry.signal].otlp) this.enqueue(entry.signal, entry.json);
+      this.store(entry.signal, entry.json);
     }
   }
 
-  /** Exit path for payloads that never started: queue them if they may be sent. */
-  queueSync(signal: SignalKind, json: Uint8Array): void {
-    if (this.o.inspect) this.o.inspect(`${signal} → disk queue (process exiting; sent by a later run)`, decoder.decode(json));
-    if (this.o.send && this.o.config[signal].otlp) this.enqueue(signal, json);
+  /** Exit path for payloads that never started: store them if they may be sent. */
+  queueSync(signal: SignalKind, payload: Encoded): void {
+    if (this.o.inspect) this.o.inspect(`${signal} → disk queue (process exiting; sent by a later run)`, decoder.decode(payload.json));
+    this.store(signal, payload.json);
   }
 
-  private enqueue(signal: SignalKind, json: Uint8Array): void {
-    if (this.o.queue?.enqueueSync(signal, json)) this.queuedCount++;
+  private store(signal: SignalKind, json: Uint8Array): void {
+    if (!this.o.send || !this.o.store) return;
+    const destination = this.o.destinations.get(signal);
+    if (destination !== undefined && this.o.store.put(signal, destination, json)) this.stored = true;
   }
 
   /**
-   * Reports (and forgets) how many payloads earlier runs dropped because the queue was full.
-   * Synchronous, so the count is part of this run's first metric export even if the run is short.
+   * Reports (and forgets) how many payloads were dropped since the last call, by this process or
+   * earlier runs. Synchronous, so the count is part of this run's first metric export even if the
+   * run is short.
    */
-  takeDropped(onDropped: (n: number) => void): void {
-    if (!this.o.send || !this.o.queue) return;
-    const dropped = this.o.queue.takeDropped();
-    if (dropped > 0) onDropped(dropped);
+  reportDropped(): void {
+    if (!this.o.send || !this.o.store || !this.o.countDropped) return; // left on disk for a run that reports them
+    const dropped = this.o.store.takeDropped();
+    if (dropped > 0) this.o.countDropped(dropped);
+  }
+
+  private countDropped(n: number): void {
+    if (this.o.countDropped) this.o.countDropped(n);
+    else if (this.o.send) this.o.store?.addDropped(n);
   }
 
   /**
-   * Sends what earlier runs queued, oldest first, in the background. Stops at the first failure
-   * (the collector is still away); once the process is exiting, stops at the exit deadline.
-   * Calls made while a drain is running share it, so the exit flush can call it again to wait for
-   * (or start) the drain within its bound.
+   * Sends what earlier runs stored for this run's destinations, oldest first, in the background.
+   * Stops at the first failure (the collector is still away); once the process is exiting, stops
+   * at the exit deadline. Calls made while a drain is running share it, so the exit flush can call
+   * it again to wait for (or start) the drain within its bound.
    */
   drainQueue(o: { ref?: boolean } = {}): Promise<void> {
     this.drainRun ??= this.drainLoop(o).finally(() => { this.drainRun = undefined; });
@@ -136,41 +179,32 @@ export class Delivery {
   }
 
   private async drainLoop(o: { ref?: boolean }): Promise<void> {
-    const queue = this.o.queue;
-    if (!this.o.send || !queue) return;
+    const store = this.o.store;
+    if (!this.o.send || !store) return;
+    // Drops found while draining (destinations gone, oversize entries) are counted on disk and
+    // reported by the next run's start: a count taken now could miss this run's last export.
     for (let i = 0; i < 10_000; i++) {
       if (this.drainStopped || this.abort.signal.aborted || (this.exitDeadline !== undefined && Date.now() >= this.exitDeadline)) return;
-      const item = queue.claimOldest();
+      const item = store.claimOldest(this.o.destinations);
       if (!item) return;
-      const target = this.o.config[item.signal];
-      if (!target.otlp) {
-        item.release(); // this run does not export that signal: it stays queued for a run that does
-        return;
-      }
       this.draining = item;
-      let outcome: Awaited<ReturnType<typeof sendWithRetry>> = 'retry-later';
+      let result: SendResult = { outcome: 'retry-later' };
       try {
-        outcome = await sendWithRetry(target.url, item.body, {
-          ...transport(target),
-          contentType: 'application/json',
-          deadline: this.exitDeadline ?? Date.now() + target.timeoutMs,
-          signal: this.abort.signal,
-          ref: o.ref === true || this.exiting(),
-          debug: this.o.debug,
-        });
+        result = await this.sendOnce(item.signal, item.body, JSON_CONTENT_TYPE, o.ref === true || this.exiting());
       } finally {
         this.draining = undefined;
       }
-      if (outcome === 'retry-later') {
+      if (result.outcome === 'retry-later') {
         item.release();
         return;
+      }
+      if (result.status === 413) {
+        // Split into two entries (sent later in this drain, newest last) before the original goes.
+        const halves = splitOtlpJson(item.body);
+        if (halves) for (const h of halves) this.store(item.signal, h.json);
+        else this.dropTooLarge(item.signal, 1);
       }
       item.done();
     }
   }
-}
-
-/** What a request to this target needs besides the body. */
-function transport(t: SignalTarget): { headers: SignalTarget['headers']; compression: SignalTarget['compression']; tls: SignalTarget['tls'] } {
-  return { headers: t.headers, compression: t.compression, tls: t.tls };
 }

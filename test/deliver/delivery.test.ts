@@ -4,10 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Delivery } from '../../src/deliver/delivery.js';
 import { DiskQueue } from '../../src/deliver/disk-queue.js';
+import type { Encoded } from '../../src/deliver/encode.js';
+import { createHttpTransport } from '../../src/deliver/transport.js';
 import { readExportConfig } from '../../src/decide/export-config.js';
 import { FaultReceiver, OK, instanceIdOf, refusedEndpoint, type Script } from '../helpers/fault-receiver.js';
 
-const payload = (id: string) => Buffer.from(JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.instance.id', value: { stringValue: id } }] }, scopeMetrics: [] }] }));
+const DEST = 'd'.repeat(32);
+const DESTINATIONS = new Map([['traces', DEST], ['metrics', DEST]] as const);
+const json = (id: string) => Buffer.from(JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.instance.id', value: { stringValue: id } }] }, scopeMetrics: [] }] }));
+const payload = (id: string): Encoded => ({ json: json(id), items: 1 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let rx: FaultReceiver | undefined;
 afterEach(async () => { await rx?.close(); rx = undefined; });
@@ -15,10 +20,14 @@ afterEach(async () => { await rx?.close(); rx = undefined; });
 function setup(endpoint: string, o: { send?: boolean; timeoutMs?: number; maxFiles?: number; dir?: string } = {}) {
   const dir = o.dir ?? join(mkdtempSync(join(tmpdir(), 'ta-delivery-')), 'queue');
   const config = readExportConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_TIMEOUT: String(o.timeoutMs ?? 2000) }, []);
-  const queue = new DiskQueue(dir, { maxBytes: 1e9, maxFiles: o.maxFiles ?? 1000 }, () => {});
+  const queue = new DiskQueue({ dir, product: 'p', maxBytes: 1e9, maxFiles: o.maxFiles ?? 1000, debug: () => {} });
   const inspected: string[] = [];
-  const delivery = new Delivery({ config, send: o.send ?? true, queue, inspect: (h) => inspected.push(h), debug: () => {} });
-  return { dir, queue, delivery, inspected };
+  const dropped: number[] = [];
+  const delivery = new Delivery({
+    transport: createHttpTransport(config), protocol: config.protocol, timeoutMs: config.timeoutMs, send: o.send ?? true,
+    store: queue, destinations: DESTINATIONS, inspect: (h) => inspected.push(h), debug: () => {}, countDropped: (n) => dropped.push(n),
+  });
+  return { dir, queue, delivery, inspected, dropped };
 }
 
 async function receiver(script: Script = () => OK) {
@@ -27,30 +36,30 @@ async function receiver(script: Script = () => OK) {
 }
 
 async function fillQueue(queue: DiskQueue, ids: string[]) {
-  for (const id of ids) { queue.enqueueSync('metrics', payload(id)); await sleep(2); }
+  for (const id of ids) { queue.put('metrics', DEST, json(id)); await sleep(2); }
 }
 
 describe('Delivery', () => {
   it('delivers; nothing is queued', async () => {
     const r = await receiver();
     const { delivery, queue } = setup(r.endpoint);
-    await delivery.deliver('metrics', { json: payload('a') });
+    await delivery.deliver('metrics', payload('a'));
     expect(r.instanceIds()).toEqual(['a']);
     expect(queue.pending()).toEqual([]);
-    expect(delivery.queuedCount).toBe(0);
+    expect(delivery.hasStored()).toBe(false);
   });
 
   it('collector down: the payload is queued once', async () => {
     const { delivery, queue } = setup(await refusedEndpoint());
-    await delivery.deliver('traces', { json: payload('a') });
+    await delivery.deliver('traces', payload('a'));
     expect(queue.pending()).toHaveLength(1);
-    expect(delivery.queuedCount).toBe(1);
+    expect(delivery.hasStored()).toBe(true);
   });
 
   it('413: dropped, not queued', async () => {
     const r = await receiver(() => ({ status: 413 }));
     const { delivery, queue } = setup(r.endpoint);
-    await delivery.deliver('traces', { json: payload('a') });
+    await delivery.deliver('traces', payload('a'));
     expect(r.requests).toHaveLength(1);
     expect(queue.pending()).toEqual([]);
   });
@@ -58,7 +67,7 @@ describe('Delivery', () => {
   it('without consent: shown to inspect, never sent nor queued', async () => {
     const r = await receiver();
     const { delivery, queue, inspected } = setup(r.endpoint, { send: false });
-    await delivery.deliver('metrics', { json: payload('a') });
+    await delivery.deliver('metrics', payload('a'));
     delivery.queueSync('traces', payload('b'));
     await delivery.drainQueue();
     expect(r.requests).toEqual([]);
@@ -69,7 +78,7 @@ describe('Delivery', () => {
   it('exit while a send hangs: queueInFlightSync queues it once, the later abort does not queue it again', async () => {
     const r = await receiver(() => 'hang');
     const { delivery, queue } = setup(r.endpoint, { timeoutMs: 10_000 });
-    const sending = delivery.deliver('metrics', { json: payload('a') });
+    const sending = delivery.deliver('metrics', payload('a'));
     await r.waitFor(() => r.requests.length === 1);
     const abort = delivery.beginExit(Date.now() + 100);
     delivery.queueInFlightSync();
@@ -84,7 +93,7 @@ describe('Delivery', () => {
     // The request timeout (10 min) is beyond the test's: returning at all means the exit deadline cut it.
     const { delivery, queue } = setup(r.endpoint, { timeoutMs: 600_000 });
     delivery.beginExit(Date.now() + 300);
-    await delivery.deliver('metrics', { json: payload('a') });
+    await delivery.deliver('metrics', payload('a'));
     expect(r.requests).toHaveLength(1);
     expect(queue.pending()).toHaveLength(1);
   });
@@ -162,16 +171,15 @@ describe('Delivery', () => {
     expect(queue.pending()).toHaveLength(2);
   });
 
-  it('takeDropped reports what a full queue dropped, once, and only with consent', async () => {
-    const { delivery, queue, dir } = setup(await refusedEndpoint(), { maxFiles: 2 });
+  it('reportDropped reports what a full queue dropped, once, and only with consent', async () => {
+    const { delivery, queue, dir, dropped } = setup(await refusedEndpoint(), { maxFiles: 2 });
     await fillQueue(queue, ['q0', 'q1', 'q2', 'q3', 'q4']);
     const off = setup('http://127.0.0.1:9', { send: false, dir });
-    const seen: number[] = [];
-    off.delivery.takeDropped((n) => seen.push(n));
-    expect(seen).toEqual([]);
-    delivery.takeDropped((n) => seen.push(n));
-    delivery.takeDropped((n) => seen.push(n));
-    expect(seen).toEqual([3]);
+    off.delivery.reportDropped();
+    expect(off.dropped).toEqual([]);
+    delivery.reportDropped();
+    delivery.reportDropped();
+    expect(dropped).toEqual([3]);
   });
 
   it('two deliveries (two processes sharing a cache dir) drain one queue without duplicates', async () => {
@@ -179,7 +187,7 @@ describe('Delivery', () => {
     const a = setup(r.endpoint);
     const b = setup(r.endpoint, { dir: a.dir });
     const ids = Array.from({ length: 60 }, (_, i) => `q${i}`);
-    for (const id of ids) a.queue.enqueueSync('metrics', payload(id));
+    for (const id of ids) a.queue.put('metrics', DEST, json(id));
     await Promise.all([a.delivery.drainQueue(), b.delivery.drainQueue()]);
     const got = r.delivered().map((x) => instanceIdOf(x.json));
     expect(got.sort()).toEqual([...ids].sort());

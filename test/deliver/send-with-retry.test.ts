@@ -1,9 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { retryWait, sendWithRetry, type SendOptions } from '../../src/deliver/send-with-retry.js';
-import { parseRetryAfter } from '../../src/deliver/http-post.js';
+import { retryWait, sendWithRetry as policy, type RetryOptions } from '../../src/deliver/send-with-retry.js';
+import { parseRetryAfter, post } from '../../src/deliver/http-post.js';
 import { FaultReceiver, OK, refusedEndpoint, type Script } from '../helpers/fault-receiver.js';
 
 const body = Buffer.from('{"resourceSpans":[]}');
+
+type SendOptions = Omit<RetryOptions, 'destination'> & { headers: Record<string, string>; contentType: string };
+
+/** The retry policy around real HTTP requests to `url`; the outcome as the policy names it. */
+async function sendWithRetry(url: string, b: Uint8Array, o: SendOptions): Promise<string> {
+  const r = await policy((a) => post(url, b, { headers: o.headers, contentType: o.contentType, ...a }), { ...o, destination: url });
+  return r.outcome;
+}
 let rx: FaultReceiver | undefined;
 afterEach(async () => { await rx?.close(); rx = undefined; });
 

@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO, cleanEnv, runNode, tempHome, type RunResult } from '../helpers/run-node.js';
+import { plantQueue } from '../helpers/fault-queue.js';
 import { FaultReceiver, OK, debugLines, instanceIdOf, metricsOf, queueDir, queueEntries, queuedPayloads, refusedEndpoint, spansOf, type Script } from '../helpers/fault-receiver.js';
 
 const app = (name: string) => join(REPO, 'test', 'fixtures', 'apps', name);
@@ -25,8 +26,9 @@ afterEach(async () => {
   receivers = [];
 });
 
-async function collector(script: Script = () => OK): Promise<FaultReceiver> {
-  const r = await FaultReceiver.start(script);
+/** A collector; with `at`, on that endpoint's port (the collector a down endpoint had, back up). */
+async function collector(script: Script = () => OK, at?: string): Promise<FaultReceiver> {
+  const r = await FaultReceiver.start(script, at ? Number(new URL(at).port) : 0);
   receivers.push(r);
   return r;
 }
@@ -62,16 +64,7 @@ const DEBUG = { TELEMETRY_AGENT_DEBUG: '1' };
 /** Instance IDs of the payloads waiting in a home's queue, oldest first. */
 const queuedIds = (home: string) => queuedPayloads(home).map((p) => instanceIdOf(p.json));
 
-/** A synthetic OTLP metrics request body carrying `id` as its service.instance.id. */
-function syntheticPayload(id: string): string {
-  return JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.instance.id', value: { stringValue: id } }] }, scopeMetrics: [{ scope: { name: 'fault-test' }, metrics: [{ name: 'process.memory.usage', unit: 'By', gauge: { dataPoints: [{ asInt: '1', timeUnixNano: '1700000000000000000' }] } }] }] }] });
-}
-
-function plantQueue(home: string, ids: string[]): void {
-  const dir = queueDir(home);
-  mkdirSync(dir, { recursive: true });
-  ids.forEach((id, i) => writeFileSync(join(dir, `${String(1_700_000_000_000 + i)}-1-${(i + 1).toString(16).padStart(8, '0')}.metrics.json`), syntheticPayload(id)));
-}
+const OK_ALWAYS: Script = () => OK;
 
 const count = (xs: string[], x: string) => xs.filter((y) => y === x).length;
 
@@ -155,9 +148,9 @@ describe('collector faults', () => {
     expect(queuedPayloads(home2)).toEqual([]);
   });
 
-  it('413: dropped after one request, not queued, not retried; one debug line', async () => {
+  it('400: dropped after one request, not queued, not retried; one debug line', async () => {
     const home = tempHome();
-    const rx = await collector(() => ({ status: 413 }));
+    const rx = await collector(() => ({ status: 400 }));
     const b = await bare([app('trivial.mjs')]);
     const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
     expectSameAsBare(r, b);
@@ -165,7 +158,21 @@ describe('collector faults', () => {
     expect(queueEntries(home)).toEqual([]);
     const d = await withAgent([app('trivial.mjs')], tempHome(), rx.endpoint, { TELEMETRY_AGENT_DEBUG: '1' });
     expectSameAsBare(d, b, { stderr: false });
-    expect(debugLines(d.stderr).filter((l) => l.includes('413'))).toHaveLength(1);
+    expect(debugLines(d.stderr).filter((l) => l.includes('400'))).toHaveLength(1);
+  });
+
+  it('413 on everything: split down to single data points before anything is dropped; the drop is said once on stderr, nothing queued', async () => {
+    const home = tempHome();
+    const rx = await collector(() => ({ status: 413 }));
+    const b = await bare([app('trivial.mjs')]);
+    const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
+    expectSameAsBare(r, b, { stderr: false });
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([expect.stringMatching(/^telemetry-agent: the collector refused a metrics payload as too large \(413\)/)]);
+    const points = (q: { json: any }) => metricsOf(q.json).reduce((n: number, m: any) => n + (m.gauge ?? m.sum ?? m.histogram).dataPoints.length, 0);
+    const sizes = rx.requests.map(points);
+    expect(Math.max(...sizes)).toBeGreaterThan(1);
+    expect(sizes.filter((n) => n === 1).length).toBe(Math.max(...sizes)); // every point was tried alone
+    expect(queueEntries(home)).toEqual([]);
   });
 });
 
@@ -173,12 +180,13 @@ describe('the queue is delivered later', () => {
   it('collector back on the next run: the queue is delivered by that run, exactly once', async () => {
     const home = tempHome();
     const b = await bare([app('trivial.mjs')]);
-    const down = await withAgent([app('trivial.mjs')], home, await refusedEndpoint());
+    const endpoint = await refusedEndpoint();
+    const down = await withAgent([app('trivial.mjs')], home, endpoint);
     expectSameAsBare(down, b);
     const [first] = queuedIds(home);
     expect(first).toBeTruthy();
 
-    const rx = await collector();
+    const rx = await collector(OK_ALWAYS, endpoint);
     const next = await withAgent([app('trivial.mjs')], home, rx.endpoint);
     expectSameAsBare(next, b);
     expect(count(rx.instanceIds(), first!)).toBe(1);
@@ -210,8 +218,8 @@ describe('a backlog and the default exit sender', () => {
   it('a short run does not spend its exit draining a backlog: the detached sender delivers it, each payload once', async () => {
     const home = tempHome();
     const ids = Array.from({ length: 300 }, (_, i) => `backlog-${i}`);
-    plantQueue(home, ids);
     const rx = await collector(() => ({ ...OK, delayMs: 3 }));
+    plantQueue(home, rx.endpoint, ids);
     const b = await bare([app('trivial.mjs')]);
     const r = await withAgent([app('trivial.mjs')], home, rx.endpoint, { TELEMETRY_AGENT_EXIT_SENDER: undefined });
     expectSameAsBare(r, b);
@@ -231,8 +239,8 @@ describe('the detached sender', () => {
 
   it('obeys consent: with DO_NOT_TRACK it sends nothing', async () => {
     const home = tempHome();
-    plantQueue(home, ['kept']);
     const rx = await collector();
+    plantQueue(home, rx.endpoint, ['kept']);
     const r = await runNode([sender], { env: env(home, rx.endpoint, { DO_NOT_TRACK: '1' }) });
     expect(r.code).toBe(0);
     expect(r.stdout + r.stderr).toBe('');
@@ -241,8 +249,8 @@ describe('the detached sender', () => {
 
   it('never outlives its 10 s budget, and a payload it could not send goes back to the queue', async () => {
     const home = tempHome();
-    plantQueue(home, ['stuck', 'next']);
     const rx = await collector(() => 'hang');
+    plantQueue(home, rx.endpoint, ['stuck', 'next']);
     // The request could hang for 120 s: exiting on its own (before runNode's 50 s kill) is the budget at work.
     const r = await runNode([sender], { env: env(home, rx.endpoint), timeoutMs: 50_000 });
     expect([r.code, r.signal]).toEqual([0, null]);
@@ -293,17 +301,22 @@ describe('unwritable or corrupt local state', () => {
 
   it('corrupt queue files are skipped and removed; the good one is delivered', async () => {
     const home = tempHome();
-    plantQueue(home, ['survivor']);
+    const rx = await collector();
+    plantQueue(home, rx.endpoint, ['survivor']);
     const dir = queueDir(home);
     writeFileSync(join(dir, '1600000000000-1-0000000a.metrics.json'), '{"resourceMetrics": [tru');
     writeFileSync(join(dir, '1600000000001-1-0000000b.traces.json'), '');
     writeFileSync(join(dir, '1600000000002-1-0000000c.traces.json'), Buffer.from([0xff, 0xfe, 0x00, 0x01]));
     writeFileSync(join(dir, 'dropped-1-0000000d.count'), 'NaN garbage');
-    const rx = await collector();
     const b = await bare([app('trivial.mjs')]);
     const r = await withAgent([app('trivial.mjs')], home, rx.endpoint);
     expectSameAsBare(r, b);
     expect(count(rx.instanceIds(), 'survivor')).toBe(1);
+    // The three lost payloads are counted (on disk), and reported by the next run.
+    expect(queueEntries(home).filter((n) => !/^dropped-\d+-[0-9a-f]+\.count$/.test(n))).toEqual([]);
+    const next = await withAgent([app('trivial.mjs')], home, rx.endpoint);
+    expectSameAsBare(next, b);
+    expect(rx.counterSum('telemetry_agent.queue.dropped')).toBe(3);
     expect(queueEntries(home)).toEqual([]);
   });
 
@@ -341,8 +354,8 @@ describe('several processes, one queue', () => {
   it('two apps draining one queue concurrently send each payload exactly once', async () => {
     const home = tempHome();
     const ids = Array.from({ length: 40 }, (_, i) => `shared-${i}`);
-    plantQueue(home, ids);
     const rx = await collector(() => ({ ...OK, delayMs: 5 }));
+    plantQueue(home, rx.endpoint, ids);
     const b = await bare([app('fault-work.mjs'), '800']);
     const [r1, r2] = await Promise.all([
       withAgent([app('fault-work.mjs'), '800'], home, rx.endpoint),
@@ -422,14 +435,15 @@ describe('process.exit() mid-training', () => {
     const home = tempHome();
     const b = await bare([app(file)]);
     expect(b.code).toBe(4);
-    const r = await withAgent([app(file)], home, await refusedEndpoint());
+    const endpoint = await refusedEndpoint();
+    const r = await withAgent([app(file)], home, endpoint);
     expectSameAsBare(r, b);
     const queuedSpans = queuedPayloads(home).filter((q) => q.signal === 'traces').flatMap((q) => spansOf(q.json));
     const train = queuedSpans.filter((s) => s.name === 'ml.train');
     expect(train).toHaveLength(1);
     expect(train[0]!.attributes.find((a: any) => a.key === 'ml.framework')?.value.stringValue).toBe(framework);
 
-    const rx = await collector();
+    const rx = await collector(OK_ALWAYS, endpoint);
     const next = await withAgent([app('trivial.mjs')], home, rx.endpoint);
     expect(next.code).toBe(0);
     const delivered = rx.spans().filter((s) => s.name === 'ml.train');
@@ -463,7 +477,7 @@ describe('queue bound', () => {
     expect(runIds).toHaveLength(5);
     expect(queuedIds(home)).toEqual(runIds.slice(2));
 
-    const rx = await collector();
+    const rx = await collector(OK_ALWAYS, down);
     const up = await withAgent([app('trivial.mjs')], home, rx.endpoint, extra);
     expectSameAsBare(up, b);
     const got = rx.instanceIds();
@@ -513,8 +527,8 @@ describe('revoking consent deletes the queue', () => {
 describe('the agent never keeps the process alive', () => {
   it('collector hanging, an interval export and a queue drain in flight: the app still exits within the bound after its work', async () => {
     const home = tempHome();
-    plantQueue(home, ['old-1', 'old-2']);
     const rx = await collector(() => 'hang');
+    plantQueue(home, rx.endpoint, ['old-1', 'old-2']);
     // 2.5 s of work: the 1 s interval export happens while the app runs, even on a busy machine.
     const b = await bare([app('fault-work.mjs'), '2500']);
     const r = await withAgent([app('fault-work.mjs'), '2500'], home, rx.endpoint, { OTEL_METRIC_EXPORT_INTERVAL: '1000', ...DEBUG });

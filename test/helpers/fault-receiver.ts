@@ -23,7 +23,7 @@ export interface FaultRequest {
 }
 
 /** Answers request number `index` (0-based, all paths counted together). */
-export type Script = (req: { path: string; index: number; body: Buffer }) => Answer;
+export type Script = (req: { path: string; index: number; body: Buffer; headers: http.IncomingHttpHeaders }) => Answer;
 
 export const OK: { status: number } = { status: 200 };
 
@@ -110,7 +110,7 @@ export class FaultReceiver {
         try { json = JSON.parse(body.toString('utf8')); } catch { json = undefined; }
       }
       const path = req.url ?? '';
-      const answer = this.script({ path, index: this.requests.length, body });
+      const answer = this.script({ path, index: this.requests.length, body, headers: req.headers });
       this.requests.push({ path, headers: req.headers, body, json, answer, at: Date.now() });
       if (answer === 'hang') return;
       if (answer === 'reset') { req.socket.destroy(); return; }
@@ -159,14 +159,19 @@ export function queueEntries(home: string): string[] {
   return existsSync(dir) ? readdirSync(dir).sort() : [];
 }
 
-/** Waiting payloads, oldest first, parsed. */
-export function queuedPayloads(home: string): { name: string; signal: 'traces' | 'metrics'; json: any }[] {
+/** Waiting payloads, oldest first, parsed (the OTLP body after the entry's header line). */
+export function queuedPayloads(home: string): { name: string; signal: 'traces' | 'metrics'; header: any; json: any }[] {
   const dir = queueDir(home);
-  return queueEntries(home).filter((n) => /^\d{13}-\d+-[0-9a-f]+\.(traces|metrics)\.json$/.test(n)).map((name) => ({
-    name,
-    signal: name.includes('.traces.') ? 'traces' as const : 'metrics' as const,
-    json: JSON.parse(readFileSync(join(dir, name), 'utf8')),
-  }));
+  return queueEntries(home).filter((n) => /^\d{13}-\d+-[0-9a-f]+\.(?:[0-9a-f]{32}\.)?(traces|metrics)\.json$/.test(n)).map((name) => {
+    const text = readFileSync(join(dir, name), 'utf8');
+    const nl = text.indexOf('\n');
+    return {
+      name,
+      signal: name.includes('.traces.') ? 'traces' as const : 'metrics' as const,
+      header: nl >= 0 ? JSON.parse(text.slice(0, nl)) : undefined,
+      json: JSON.parse(nl >= 0 ? text.slice(nl + 1) : text),
+    };
+  });
 }
 
 /** Stderr lines written by the agent's debug switch. */

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
@@ -20,19 +19,13 @@ export type Behaviour =
 export class TestReceiver {
   readonly received: Received[] = [];
   behaviour: Behaviour = { kind: 'ok' };
-  private server: http.Server = http.createServer((req, res) => this.handle(req, res));
-  private scheme = 'http';
+  private server = http.createServer((req, res) => this.handle(req, res));
   private statusCount = 0;
   private hanging = new Set<http.ServerResponse>();
 
-  /** `tls`: an https receiver (e.g. with `requestCert` for mutual TLS). */
-  static async start(behaviour: Behaviour = { kind: 'ok' }, port = 0, tls?: https.ServerOptions): Promise<TestReceiver> {
+  static async start(behaviour: Behaviour = { kind: 'ok' }, port = 0): Promise<TestReceiver> {
     const r = new TestReceiver();
     r.behaviour = behaviour;
-    if (tls) {
-      r.server = https.createServer(tls, (req, res) => r.handle(req, res));
-      r.scheme = 'https';
-    }
     await new Promise<void>((resolve) => r.server.listen(port, '127.0.0.1', resolve));
     return r;
   }
@@ -42,7 +35,7 @@ export class TestReceiver {
   }
 
   get endpoint(): string {
-    return `${this.scheme}://127.0.0.1:${this.port}`;
+    return `http://127.0.0.1:${this.port}`;
   }
 
   /** Everything received as one string, to search for planted markers. */
