@@ -3,10 +3,11 @@
 // Bump DATA_VERSION (and add a DATA_CHANGES entry) whenever something new is collected:
 // saved consent given for an older version then no longer counts.
 
-export const DATA_VERSION = 1;
+export const DATA_VERSION = 2;
 
 export const DATA_CHANGES: ReadonlyArray<{ version: number; summary: string }> = [
   { version: 1, summary: 'first release: hardware resource, memory, ML training/inference spans and metrics, redacted errors' },
+  { version: 2, summary: 'training: validation loss and metric values (known metric names, others hashed), samples, per-epoch values, model default names and a per-process model id' },
 ];
 
 export interface AttributeSpec {
@@ -71,6 +72,12 @@ export const SPANS: readonly SpanSpec[] = [
   { name: 'usage', description: 'a usage event recorded by an embedding tool with recordUsage()' },
 ];
 
+/** Span event names: other events are dropped. */
+export const SPAN_EVENTS: readonly SpanSpec[] = [
+  { name: 'exception', description: 'an error, with exception.type, exception.message and exception.stacktrace (redacted)' },
+  { name: 'ml.training.metric', description: 'one value of an epoch (on ml.train.epoch): ml.metric.name, ml.metric.split, ml.metric.value' },
+];
+
 /** Attribute keys allowed on spans, span events and metric points. Other keys are dropped. */
 export const SIGNAL_ATTRIBUTES: readonly AttributeSpec[] = [
   { key: 'ml.framework', description: 'tfjs, onnxruntime, transformers.js or custom' },
@@ -83,7 +90,15 @@ export const SIGNAL_ATTRIBUTES: readonly AttributeSpec[] = [
   { key: 'ml.training.steps.total', description: 'planned number of steps of a progress() run' },
   { key: 'ml.training.unit', description: 'step or epoch (progress() runs)' },
   { key: 'ml.training.epoch', description: 'epoch index' },
-  { key: 'ml.training.loss', description: 'loss value' },
+  { key: 'ml.training.loss', description: 'training loss of the epoch (ml.train.epoch)' },
+  { key: 'ml.training.epochs.completed', description: 'epochs completed in the run (ml.train)' },
+  { key: 'ml.training.batches.completed', description: 'batches (optimizer steps) completed in the run (ml.train)' },
+  { key: 'ml.training.samples.completed', description: 'training samples processed in the run (ml.train; validation excluded)' },
+  { key: 'ml.training.fit.index', description: 'index of this fit call on the same model object: 0, 1, …' },
+  { key: 'ml.model.instance.id', description: 'random ID of the model object, new in every process, to group repeated fit calls' },
+  { key: 'ml.metric.split', description: 'train or validation' },
+  { key: 'ml.metric.name', description: 'training metric name: a known TensorFlow.js/Keras name (acc, mse, …) as it is, others hashed' },
+  { key: 'ml.metric.value', description: 'value of a training metric (ml.training.metric span events)' },
   { key: 'ml.run.name', description: 'the name given to progress() (redacted)' },
   { key: 'ml.inference.sampled_every', description: 'how many calls one sampled ml.inference span stands for' },
   { key: 'usage.name', description: 'the event name given to recordUsage()' },
@@ -105,6 +120,12 @@ export interface MetricSpec {
   readonly kind: InstrumentKind;
   readonly unit: string;
   readonly description: string;
+  /**
+   * Gauges whose every value is its own data point with the time it was observed (kept by hand,
+   * bounded, sent at the next export): a short run still draws a curve. Others send their last
+   * value at each export.
+   */
+  readonly timed?: boolean;
 }
 
 export const METRICS: readonly MetricSpec[] = [
@@ -117,8 +138,10 @@ export const METRICS: readonly MetricSpec[] = [
   { name: 'hw.gpu.utilization', kind: 'gauge', unit: '1', description: 'GPU utilisation 0..1 (nvidia-smi)' },
   { name: 'ml.training.progress', kind: 'gauge', unit: '1', description: 'fraction of the training run done, 0..1' },
   { name: 'ml.training.epochs.completed', kind: 'counter', unit: '{epoch}', description: 'epochs completed' },
-  { name: 'ml.training.batches.completed', kind: 'counter', unit: '{batch}', description: 'batches (steps) completed' },
-  { name: 'ml.training.loss', kind: 'gauge', unit: '1', description: 'last reported loss' },
+  { name: 'ml.training.batches.completed', kind: 'counter', unit: '{batch}', description: 'batches (steps) completed; optimizer steps outside fit with ml.operation=minimize' },
+  { name: 'ml.training.samples.completed', kind: 'counter', unit: '{sample}', description: 'training samples processed (validation excluded)' },
+  { name: 'ml.training.loss', kind: 'gauge', unit: '1', description: 'loss per epoch (and the latest batch loss), ml.metric.split=train|validation', timed: true },
+  { name: 'ml.training.metric', kind: 'gauge', unit: '1', description: 'other training metrics per epoch, by ml.metric.name and ml.metric.split', timed: true },
   { name: 'ml.inference.duration', kind: 'histogram', unit: 's', description: 'duration of each inference call' },
   { name: 'ml.errors', kind: 'counter', unit: '{error}', description: 'errors, by error.type' },
   { name: 'telemetry_agent.queue.dropped', kind: 'counter', unit: '{payload}', description: 'queued payloads dropped because the on-disk queue was full' },
@@ -126,8 +149,28 @@ export const METRICS: readonly MetricSpec[] = [
 
 export const METRIC_NAMES: readonly string[] = /* @__PURE__ */ METRICS.map((m) => m.name);
 export const SPAN_NAMES: readonly string[] = /* @__PURE__ */ SPANS.map((s) => s.name);
+export const SPAN_EVENT_NAMES: readonly string[] = /* @__PURE__ */ SPAN_EVENTS.map((s) => s.name);
 export const RESOURCE_KEYS: readonly string[] = /* @__PURE__ */ RESOURCE_ATTRIBUTES.map((a) => a.key);
 export const SIGNAL_ATTRIBUTE_KEYS: readonly string[] = /* @__PURE__ */ SIGNAL_ATTRIBUTES.map((a) => a.key);
 
 /** Model names from these organisations are public and sent as-is; others are hashed. */
 export const DEFAULT_PUBLIC_MODEL_ORGS: readonly string[] = ['Xenova', 'onnx-community', 'HuggingFaceTB', 'google', 'microsoft', 'meta-llama', 'openai', 'sentence-transformers', 'distilbert', 'facebook'];
+
+/**
+ * Training metric names sent as they are (`ml.metric.name`): the names TensorFlow.js and Keras
+ * give their built-in metrics. Any other name (a custom metric function, a multi-output prefix)
+ * is hashed like a model name.
+ */
+export const KNOWN_TRAINING_METRICS: readonly string[] = [
+  'loss', 'acc', 'accuracy', 'ce', 'crossentropy',
+  'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'topKCategoricalAccuracy', 'sparseTopKCategoricalAccuracy',
+  'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy',
+  'meanSquaredError', 'meanAbsoluteError', 'meanAbsolutePercentageError', 'meanSquaredLogarithmicError',
+  'mse', 'mae', 'mape', 'msle', 'MSE', 'MAE', 'MAPE', 'MSLE',
+  'cosineProximity', 'cosine', 'precision', 'recall', 'r2Score', 'auc', 'AUC',
+  'kld', 'KLD', 'kullbackLeiblerDivergence', 'poisson', 'hinge', 'squaredHinge', 'categoricalHinge', 'logcosh', 'huber',
+  'binary_accuracy', 'categorical_accuracy', 'sparse_categorical_accuracy', 'top_k_categorical_accuracy',
+  'binary_crossentropy', 'categorical_crossentropy', 'sparse_categorical_crossentropy',
+  'mean_squared_error', 'mean_absolute_error', 'mean_absolute_percentage_error', 'mean_squared_logarithmic_error',
+  'kullback_leibler_divergence', 'squared_hinge', 'categorical_hinge', 'cosine_similarity',
+];

@@ -60,8 +60,9 @@ export function progress(options: ProgressOptions = {}): ProgressRun {
       stepsTotal: unit === 'step' ? options.total : undefined,
       epochsTotal: unit === 'epoch' ? options.total : undefined,
     });
+    // update() is a hot path (a tight loop of cheap steps): it keeps two numbers, nothing else.
     return {
-      update: (done, values) => { try { run.update(done, values ?? {}); } catch { /* never into the app */ } },
+      update: (done, values) => { try { run.update(done, values?.loss); } catch { /* never into the app */ } },
       end: () => { try { run.end(); } catch { /* never into the app */ } },
       fail: (error) => { try { run.fail(error); } catch { /* never into the app */ } },
     };

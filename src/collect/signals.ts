@@ -9,6 +9,8 @@ export interface SpanHandle {
   setAttributes(attributes: Attributes): void;
   /** Sets status ERROR and adds a redacted `exception` event. Never throws. */
   recordError(error: unknown): void;
+  /** Adds an event (a catalog SPAN_EVENTS name) with allow-listed, redacted attributes, now. Never throws. */
+  addEvent(name: string, attributes?: Attributes): void;
   end(): void;
 }
 
@@ -17,8 +19,17 @@ export interface Signals {
   startSpan(name: string, attributes?: Attributes, parent?: SpanHandle): SpanHandle;
   /** Runs `fn` with `span` as the current parent for spans started inside it (sync or async). */
   withSpan<T>(span: SpanHandle, fn: () => T): T;
-  /** Records a value on a metric from the catalog (gauge: last value, counter: add, histogram: record). */
-  record(metric: string, value: number, attributes?: Attributes): void;
+  /**
+   * Records a value on a metric from the catalog (gauge: last value, counter: add, histogram:
+   * record). `timeMs` (epoch milliseconds) is when a `timed` gauge's value was observed: each such
+   * value is its own data point.
+   */
+  record(metric: string, value: number, attributes?: Attributes, timeMs?: number): void;
+  /**
+   * Calls `collect` right before every metrics export (and the exit snapshot): hot paths keep
+   * plain numbers, and record them only then. Returns what unregisters it.
+   */
+  onCollect(collect: () => void): () => void;
   /** Records an inference call: always the histogram; a span only when sampled. Hot path. */
   inference(seconds: number, attributes: Attributes, error?: unknown, startTimeMs?: number): void;
   /** Counts an error in `ml.errors` (rate-limited per type). */

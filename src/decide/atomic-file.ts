@@ -1,10 +1,11 @@
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { randomHex } from '../collect/random-id.js';
 
 function writeTemp(path: string, data: string | Uint8Array, mode: number): string {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  // Unique per writer, not secret: Math.random keeps node:crypto off the start-up path.
-  const tmp = `${path}.${process.pid}.${Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0')}.tmp`;
+  // Unique per writer; never from the app's Math.random (see random-id.ts).
+  const tmp = `${path}.${process.pid}.${randomHex(8)}.tmp`;
   const fd = openSync(tmp, 'wx', mode);
   try {
     writeFileSync(fd, data);

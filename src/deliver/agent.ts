@@ -1,4 +1,4 @@
-import { randomHex, randomUuid } from '../collect/random-id.js';
+import { cryptoIdGenerator, randomHex, randomUuid } from '../collect/random-id.js';
 import { emptyResource, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -114,8 +114,8 @@ export class Agent {
     });
 
     this.spans = new SpanBuffer({ maxQueue: 2048, batchSize: 512, delayMs: 5000, exportSpans: (s) => this.exportSpans(s), onDrop: (n) => debug(`span buffer full: dropped ${n} span(s)`) });
-    this.tracerProvider = new TracerProvider({ resource: emptyResource(), spanProcessors: [this.spans] });
-    this.reader = new AgentMetricReader(config.metricIntervalMs, (rm) => this.exportMetrics(rm));
+    this.tracerProvider = new TracerProvider({ resource: emptyResource(), spanProcessors: [this.spans], idGenerator: cryptoIdGenerator });
+    this.reader = new AgentMetricReader(config.metricIntervalMs, (rm) => this.exportMetrics(rm), () => this.signals.collect());
     this.meterProvider = new MeterProvider({ resource: emptyResource(), readers: [this.reader] });
     const meter = this.meterProvider.getMeter('telemetry-agent', init.agentVersion);
     this.signals = new SignalsImpl({
@@ -217,6 +217,7 @@ export class Agent {
       for (const e of this.encodeSpans(this.spans.takeAllSync())) this.delivery.queueSync('traces', e);
       if (!this.metricsFlushed) {
         this.metricsFlushed = true;
+        this.signals.collect();
         const rm = this.snapshot.toResourceMetrics(this.resource(), { name: 'telemetry-agent', version: this.init.agentVersion });
         for (const e of this.encodeMetrics(rm)) this.delivery.queueSync('metrics', e);
       }
@@ -271,7 +272,7 @@ export class Agent {
 
   /** Adds the hand-kept histograms to what the SDK collected. */
   private withHistograms(rm: ResourceMetrics): ResourceMetrics {
-    const extra = this.histograms.metricData(this.startTime, millisToHrTime(Date.now()));
+    const extra = [...this.histograms.metricData(this.startTime, millisToHrTime(Date.now())), ...this.signals.timed.take()];
     if (extra.length === 0) return rm;
     const scope = { name: 'telemetry-agent', version: this.init.agentVersion };
     const [first, ...rest] = rm.scopeMetrics;

@@ -4,13 +4,26 @@ import { AggregationTemporality, MetricReader, type ResourceMetrics } from '@ope
 export class AgentMetricReader extends MetricReader {
   private timer: NodeJS.Timeout | undefined;
   private last: Promise<void> = Promise.resolve();
+  private periodicInFlight = false;
 
-  constructor(private readonly intervalMs: number, private readonly exportMetrics: (rm: ResourceMetrics) => Promise<void>) {
+  /** `beforeCollect` runs right before each collection (hot paths record what they kept then). */
+  constructor(
+    private readonly intervalMs: number,
+    private readonly exportMetrics: (rm: ResourceMetrics) => Promise<void>,
+    private readonly beforeCollect: () => void = () => {},
+  ) {
     super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
   }
 
   protected override onInitialized(): void {
-    this.timer = setInterval(() => void this.collectAndExport(), this.intervalMs);
+    // A tick while the previous periodic export is still running is skipped: after blocking
+    // work (a long synchronous training step) or a slow collector, exports happen at the next
+    // opportunity, one at a time, instead of piling up.
+    this.timer = setInterval(() => {
+      if (this.periodicInFlight) return;
+      this.periodicInFlight = true;
+      void this.collectAndExport().finally(() => { this.periodicInFlight = false; });
+    }, this.intervalMs);
     this.timer.unref();
   }
 
@@ -20,7 +33,10 @@ export class AgentMetricReader extends MetricReader {
    * snapshot supersedes an earlier one).
    */
   collectAndExport(): Promise<void> {
-    const collected = this.last.then(() => this.collect({ timeoutMillis: 500 }));
+    const collected = this.last.then(() => {
+      try { this.beforeCollect(); } catch { /* a collector's failure never stops the export */ }
+      return this.collect({ timeoutMillis: 500 });
+    });
     this.last = collected.then(() => {}, () => {});
     return collected.then(async ({ resourceMetrics }) => {
       if (resourceMetrics.scopeMetrics.some((s) => s.metrics.length > 0)) await this.exportMetrics(resourceMetrics);

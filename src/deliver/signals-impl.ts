@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MetricSnapshot } from './metric-snapshot.js';
 import { Histograms, type Series } from './histograms.js';
+import { TimedGauges } from './timed-gauges.js';
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes as OtelAttributes, type Counter, type Gauge, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import { METRICS, type MetricSpec } from '../catalog.js';
 import type { Attributes, Signals, SpanHandle } from '../collect/signals.js';
@@ -16,6 +17,13 @@ const ERROR_EVENTS_PER_MINUTE = 10;
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
 
+/**
+ * Now, in epoch milliseconds with sub-millisecond precision. Every span start and end is taken
+ * from this one clock: the SDK would truncate a start time it picks itself to whole
+ * milliseconds (Date.now) but not the end, so a child could end after its parent.
+ */
+const nowMs = (): number => performance.timeOrigin + performance.now();
+
 class Handle implements SpanHandle {
   constructor(readonly span: Span, private readonly owner: SignalsImpl) {}
   setAttributes(attributes: Attributes): void {
@@ -24,8 +32,11 @@ class Handle implements SpanHandle {
   recordError(error: unknown): void {
     try { this.owner.markError(this.span, error); } catch { /* never into the app */ }
   }
+  addEvent(name: string, attributes?: Attributes): void {
+    try { this.span.addEvent(name, this.owner.safeFresh(attributes), nowMs()); } catch { /* never into the app */ }
+  }
   end(): void {
-    try { this.span.end(); } catch { /* never into the app */ }
+    try { this.span.end(nowMs()); } catch { /* never into the app */ }
   }
 }
 
@@ -41,6 +52,8 @@ export interface SignalsDeps {
   readonly snapshot?: MetricSnapshot;
   /** Where histogram values go (kept by hand: the hot path). */
   readonly histograms: Histograms;
+  /** Where `timed` gauge points go (each value with its own time); one is made when not given. */
+  readonly timed?: TimedGauges;
 }
 
 export class SignalsImpl implements Signals {
@@ -52,8 +65,13 @@ export class SignalsImpl implements Signals {
   private readonly hot = new WeakMap<object, { series: Series; total: number; since: number; lastSpanAt: number }>();
   private readonly inferenceSpec = METRICS.find((m) => m.name === 'ml.inference.duration')!;
   private readonly errorEvents = new Map<string, { windowStart: number; count: number }>();
+  private readonly collectors = new Set<() => void>();
+  /** Points of `timed` gauges, taken by each export (and the exit path). */
+  readonly timed: TimedGauges;
 
-  constructor(private readonly d: SignalsDeps) {}
+  constructor(private readonly d: SignalsDeps) {
+    this.timed = d.timed ?? new TimedGauges();
+  }
 
   /** Allow-listed, redacted attributes; cached per attributes object because hot paths reuse theirs. */
   safe(attributes: Attributes | undefined): OtelAttributes {
@@ -66,22 +84,31 @@ export class SignalsImpl implements Signals {
     return s;
   }
 
+  /** `safe` without the per-object cache, for attributes built once per use (span starts, events). */
+  safeFresh(attributes: Attributes | undefined): OtelAttributes | undefined {
+    return attributes ? (redactAttributes(attributes, ALLOWED_SIGNAL_KEYS, this.d.redact) as OtelAttributes) : undefined;
+  }
+
   startSpan(name: string, attributes?: Attributes, parent?: SpanHandle, startTime?: number): SpanHandle {
     const p = (parent as Handle | undefined) ?? this.current.getStore();
     const ctx = p ? trace.setSpan(ROOT_CONTEXT, p.span) : ROOT_CONTEXT;
     // Span attributes are not cached: they are usually built once per span.
-    const attrs = attributes ? (redactAttributes(attributes, ALLOWED_SIGNAL_KEYS, this.d.redact) as OtelAttributes) : undefined;
-    return new Handle(this.d.tracer.startSpan(name, { attributes: attrs, startTime }, ctx), this);
+    const attrs = this.safeFresh(attributes);
+    return new Handle(this.d.tracer.startSpan(name, { attributes: attrs, startTime: startTime ?? nowMs() }, ctx), this);
   }
 
   withSpan<T>(span: SpanHandle, fn: () => T): T {
     return span instanceof Handle ? this.current.run(span, fn) : fn();
   }
 
-  record(metric: string, value: number, attributes?: Attributes): void {
+  record(metric: string, value: number, attributes?: Attributes, timeMs?: number): void {
     try {
       if (!Number.isFinite(value)) return;
       const spec = this.specs.get(metric);
+      if (spec?.timed) {
+        this.timed.add(spec, value, this.safe(attributes ?? NO_ATTRIBUTES), timeMs !== undefined && Number.isFinite(timeMs) ? timeMs : nowMs());
+        return;
+      }
       if (spec?.kind === 'histogram') {
         const key = attributes ?? NO_ATTRIBUTES;
         this.d.histograms.record(spec, value, key, () => this.safe(attributes));
@@ -123,6 +150,19 @@ export class SignalsImpl implements Signals {
     }
   }
 
+  onCollect(collect: () => void): () => void {
+    const fn = () => collect();
+    this.collectors.add(fn);
+    return () => void this.collectors.delete(fn);
+  }
+
+  /** Runs the `onCollect` functions: right before each metrics collection and the exit snapshot. Never throws. */
+  collect(): void {
+    for (const fn of this.collectors) {
+      try { fn(); } catch (e) { this.d.debug(`a metrics collector failed: ${e}`); }
+    }
+  }
+
   countError(error: unknown): void {
     this.record('ml.errors', 1, { 'error.type': errorType(error) });
   }
@@ -151,7 +191,7 @@ export class SignalsImpl implements Signals {
     const attrs = errorAttributes(error, this.d.redact);
     span.setStatus({ code: SpanStatusCode.ERROR, message: attrs['exception.message'] });
     this.countError(error);
-    if (force || this.withinErrorBudget(attrs['exception.type'])) span.addEvent('exception', attrs);
+    if (force || this.withinErrorBudget(attrs['exception.type'])) span.addEvent('exception', attrs, nowMs());
   }
 
   private withinErrorBudget(type: string): boolean {

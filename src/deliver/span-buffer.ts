@@ -74,8 +74,11 @@ export class SpanBuffer implements SpanProcessor {
   takeAllSync(): ReadableSpan[] {
     this.takingAll = true;
     try {
-      for (const span of [...this.open]) {
-        try { span.end(); } catch { /* ended concurrently */ }
+      // One precise end time for all, from the clock span starts are taken from (SignalsImpl): a
+      // child never ends after its parent.
+      const now = performance.timeOrigin + performance.now();
+      for (const span of [...this.open].reverse()) {
+        try { span.end(now); } catch { /* ended concurrently */ }
       }
     } finally {
       this.takingAll = false;

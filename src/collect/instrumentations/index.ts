@@ -7,7 +7,7 @@ import type { Instrumentation } from './types.js';
 
 export type { Instrumentation } from './types.js';
 
-export const INSTRUMENTATIONS: readonly Instrumentation[] = [
+export const INSTRUMENTATIONS: readonly Instrumentation<any>[] = [
   tfjsInstrumentation,
   onnxruntimeInstrumentation,
   transformersInstrumentation,

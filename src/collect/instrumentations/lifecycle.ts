@@ -32,6 +32,7 @@ export function createTelemetry(get: () => Signals | undefined): Telemetry {
     modelName: (idOrPath) =>
       typeof idOrPath === 'string' && idOrPath !== '' ? safely(() => signals()?.modelName(idOrPath)) : undefined,
     debug: (message) => void safely(() => signals()?.debug(message)),
+    onCollect: (collect) => void safely(() => signals()?.onCollect(() => void safely(collect))),
   };
 }
 
@@ -45,10 +46,10 @@ export interface PatchResult {
 }
 
 /** Applies `inst`'s patch table to one module's exports. A string says why nothing was patched. Never throws. */
-export function patchModule(inst: Instrumentation, exports: unknown, telemetry: Telemetry): PatchResult | string {
+export function patchModule<S>(inst: Instrumentation<S>, exports: unknown, telemetry: Telemetry, state: S): PatchResult | string {
   if (exports === null || (typeof exports !== 'object' && typeof exports !== 'function')) return 'unexpected module exports';
   try {
-    const table = inst.patches(exports as Record<string, unknown>, telemetry);
+    const table = inst.patches(exports as Record<string, unknown>, telemetry, state);
     if (typeof table === 'string') return table;
     const patched: string[] = [];
     const skipped: string[] = [];
@@ -63,10 +64,10 @@ export function patchModule(inst: Instrumentation, exports: unknown, telemetry: 
 }
 
 /** Puts back every method `inst` patched on these exports. Never throws. */
-export function unpatchModule(inst: Instrumentation, exports: unknown): void {
+export function unpatchModule<S>(inst: Instrumentation<S>, exports: unknown): void {
   if (exports === null || (typeof exports !== 'object' && typeof exports !== 'function')) return;
   safely(() => {
-    const table = inst.patches(exports as Record<string, unknown>, NO_TELEMETRY);
+    const table = inst.patches(exports as Record<string, unknown>, NO_TELEMETRY, inst.createState?.() as S);
     if (typeof table !== 'string') for (const p of table) if (p.target !== undefined) unwrapMethod(p.target, p.method);
   });
 }
@@ -77,17 +78,19 @@ export function unpatchModule(inst: Instrumentation, exports: unknown): void {
  */
 export class InstrumentationHost {
   private readonly telemetry = new Map<Instrumentation, Telemetry>();
+  private readonly state = new Map<Instrumentation, unknown>();
   /** Exports objects already handled, per instrumentation (a module may be reported more than once). */
   private readonly seen = new Map<Instrumentation, WeakSet<object>>();
 
   constructor(
-    private readonly instrumentations: readonly Instrumentation[],
+    private readonly instrumentations: readonly Instrumentation<any>[],
     signals: () => Signals | undefined,
   ) {
     const telemetry = createTelemetry(signals);
     for (const inst of instrumentations) {
       this.telemetry.set(inst, telemetry);
       this.seen.set(inst, new WeakSet());
+      this.state.set(inst, safely(() => inst.createState?.()));
     }
   }
 
@@ -108,7 +111,7 @@ export class InstrumentationHost {
         t.debug(`not patched: ${pkg} version ${version ?? 'unknown'} (${inst.id} supports ${spec.versions})`);
         continue;
       }
-      const result = patchModule(inst, exports, t);
+      const result = patchModule(inst, exports, t, this.state.get(inst));
       if (typeof result === 'string') t.debug(`not patched: ${pkg}@${version}: ${result}`);
       else if (result.patched.length === 0) t.debug(`not patched: ${pkg}@${version}: none of ${result.skipped.join(', ')} could be patched`);
       else {

@@ -8,6 +8,7 @@ export interface WatchedPackage {
 }
 
 export const INSTRUMENTED_PACKAGES: readonly WatchedPackage[] = [
+  { package: '@tensorflow/tfjs-core', format: 'cjs' },
   { package: '@tensorflow/tfjs-layers', format: 'cjs' },
   { package: '@tensorflow/tfjs-converter', format: 'cjs' },
   { package: 'onnxruntime-common', format: 'cjs' },

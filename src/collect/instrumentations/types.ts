@@ -44,18 +44,25 @@ export interface Telemetry {
   /** A model id or path as it may be sent (public id or salted hash); undefined for non-strings. */
   modelName(idOrPath: unknown): string | undefined;
   debug(message: string): void;
+  /** Calls `collect` right before every metrics export (e.g. to sample a library's memory). */
+  onCollect(collect: () => void): void;
 }
 
-export interface Instrumentation {
+export interface Instrumentation<State = unknown> {
   /** Stable id, used in debug lines. */
   readonly id: string;
   /** The modules whose exports are patched when loaded. */
   readonly modules: readonly ModuleSpec[];
   /**
+   * State shared by the wrappers of all this instrumentation's modules (e.g. tfjs' layers and
+   * core), made once per agent. Without it, `patches` gets undefined.
+   */
+  createState?(): State;
+  /**
    * The patch table for one loaded module's exports, or a string saying why there is nothing to
    * patch. Called once per loaded module (and by unpatching, to find the targets again): state
-   * the wrappers share lives in this call's closure, never in module globals. May throw; the
-   * lifecycle then leaves the module untouched with one debug line.
+   * the wrappers share lives in this call's closure or in `state`, never in module globals. May
+   * throw; the lifecycle then leaves the module untouched with one debug line.
    */
-  patches(exports: Record<string, unknown>, telemetry: Telemetry): readonly Patch[] | string;
+  patches(exports: Record<string, unknown>, telemetry: Telemetry, state: State): readonly Patch[] | string;
 }

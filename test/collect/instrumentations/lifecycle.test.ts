@@ -127,7 +127,7 @@ describe('createTelemetry', () => {
       expect(() => t.inference(1, {})).not.toThrow();
       expect(t.modelName('a/b')).toBeUndefined();
       expect(() => t.debug('x')).not.toThrow();
-      expect(() => t.endSpan({ setAttributes() {}, recordError() { throw new Error('x'); }, end() { throw new Error('y'); } }, new Error('e'), true)).not.toThrow();
+      expect(() => t.endSpan({ setAttributes() {}, addEvent() {}, recordError() { throw new Error('x'); }, end() { throw new Error('y'); } }, new Error('e'), true)).not.toThrow();
     }
   });
 });

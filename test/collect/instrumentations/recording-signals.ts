@@ -2,7 +2,7 @@
 // instrumentation tests run the real libraries and look at what was recorded through it.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { DEFAULT_PUBLIC_MODEL_ORGS, METRIC_NAMES, SIGNAL_ATTRIBUTE_KEYS, SPAN_NAMES } from '../../../src/catalog.js';
+import { DEFAULT_PUBLIC_MODEL_ORGS, METRIC_NAMES, SIGNAL_ATTRIBUTE_KEYS, SPAN_EVENT_NAMES, SPAN_NAMES } from '../../../src/catalog.js';
 import type { Attributes, Signals, SpanHandle } from '../../../src/collect/signals.js';
 
 export interface RecordedSpan extends SpanHandle {
@@ -11,6 +11,7 @@ export interface RecordedSpan extends SpanHandle {
   readonly attributes: Attributes;
   readonly parent: RecordedSpan | undefined;
   readonly errors: unknown[];
+  readonly events: Array<{ name: string; attributes: Attributes }>;
   ended: boolean;
   endCount: number;
 }
@@ -19,6 +20,8 @@ export interface RecordedMetric {
   metric: string;
   value: number;
   attributes: Attributes;
+  /** The point's own time, for timed gauges. */
+  timeMs: number | undefined;
 }
 
 export interface RecordedInference {
@@ -36,6 +39,7 @@ export class RecordingSignals implements Signals {
   readonly inferences: RecordedInference[] = [];
   readonly countedErrors: unknown[] = [];
   readonly debugLines: string[] = [];
+  readonly collectors = new Set<() => void>();
   private readonly current = new AsyncLocalStorage<RecordedSpan>();
   private nextId = 1;
 
@@ -47,6 +51,7 @@ export class RecordingSignals implements Signals {
       attributes: { ...(attributes ?? {}) },
       parent: (parent as RecordedSpan | undefined) ?? this.current.getStore(),
       errors: [],
+      events: [],
       ended: false,
       endCount: 0,
       setAttributes(a: Attributes) {
@@ -55,6 +60,9 @@ export class RecordingSignals implements Signals {
       recordError(error: unknown) {
         this.errors.push(error);
         owner.countedErrors.push(error); // like the real facade: recordError also counts
+      },
+      addEvent(eventName: string, a?: Attributes) {
+        this.events.push({ name: eventName, attributes: { ...(a ?? {}) } });
       },
       end() {
         this.ended = true;
@@ -69,8 +77,19 @@ export class RecordingSignals implements Signals {
     return this.current.run(span as RecordedSpan, fn);
   }
 
-  record(metric: string, value: number, attributes?: Attributes): void {
-    this.metrics.push({ metric, value, attributes: { ...(attributes ?? {}) } });
+  record(metric: string, value: number, attributes?: Attributes, timeMs?: number): void {
+    this.metrics.push({ metric, value, attributes: { ...(attributes ?? {}) }, timeMs });
+  }
+
+  onCollect(collect: () => void): () => void {
+    const fn = () => collect();
+    this.collectors.add(fn);
+    return () => void this.collectors.delete(fn);
+  }
+
+  /** What the agent does right before each export: runs the onCollect functions. */
+  collect(): void {
+    for (const fn of this.collectors) fn();
   }
 
   inference(seconds: number, attributes: Attributes, error?: unknown, startTimeMs?: number): void {
@@ -114,6 +133,10 @@ export class RecordingSignals implements Signals {
     for (const s of this.spans) {
       if (!SPAN_NAMES.includes(s.name)) bad.add(`span ${s.name}`);
       for (const k of keys(s.attributes)) if (!SIGNAL_ATTRIBUTE_KEYS.includes(k)) bad.add(`attribute ${k}`);
+      for (const e of s.events) {
+        if (!SPAN_EVENT_NAMES.includes(e.name)) bad.add(`event ${e.name}`);
+        for (const k of keys(e.attributes)) if (!SIGNAL_ATTRIBUTE_KEYS.includes(k)) bad.add(`attribute ${k}`);
+      }
     }
     for (const m of this.metrics) {
       if (!METRIC_NAMES.includes(m.metric)) bad.add(`metric ${m.metric}`);
@@ -156,6 +179,7 @@ export function throwingSignals(): Signals {
     startSpan: boom,
     withSpan: boom,
     record: boom,
+    onCollect: boom,
     inference: boom,
     countError: boom,
     modelName: boom,

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tfjsInstrumentation } from '../../../src/collect/instrumentations/tfjs.js';
 import { ORIGINAL } from '../../../src/collect/instrumentations/wrap-util.js';
-import { patch, unpatchModule } from './patching.js';
+import { patch, patchModules, unpatchModule } from './patching.js';
 import { RecordingSignals, throwingSignals } from './recording-signals.js';
 
 const require = createRequire(import.meta.url);
@@ -13,16 +13,22 @@ const require = createRequire(import.meta.url);
 let tf: any;
 let layers: any;
 let converter: any;
+let core: any;
+let coreVersion: string;
 let layersVersion: string;
 let converterVersion: string;
 let originals: Record<string, unknown>;
 let rec: RecordingSignals;
 
 const wrapAll = (signals: () => any = () => rec) => {
-  patch(tfjsInstrumentation, layers, signals, layersVersion);
-  patch(tfjsInstrumentation, converter, signals, converterVersion);
+  patchModules(tfjsInstrumentation, [
+    ['@tensorflow/tfjs-core', core, coreVersion],
+    ['@tensorflow/tfjs-layers', layers, layersVersion],
+    ['@tensorflow/tfjs-converter', converter, converterVersion],
+  ], signals);
 };
 const unwrapAll = () => {
+  unpatchModule(tfjsInstrumentation, core);
   unpatchModule(tfjsInstrumentation, layers);
   unpatchModule(tfjsInstrumentation, converter);
 };
@@ -123,6 +129,8 @@ beforeAll(() => {
   }
   layers = require('@tensorflow/tfjs-layers');
   converter = require('@tensorflow/tfjs-converter');
+  core = require('@tensorflow/tfjs-core');
+  coreVersion = require('@tensorflow/tfjs-core/package.json').version;
   layersVersion = require('@tensorflow/tfjs-layers/package.json').version;
   converterVersion = require('@tensorflow/tfjs-converter/package.json').version;
   originals = {
@@ -163,7 +171,7 @@ describe('module shape (what the instrumentation relies on)', () => {
   });
 
   it('declares the inner CJS packages with a 4.x range', () => {
-    expect(tfjsInstrumentation.modules.map((m) => m.package)).toEqual(['@tensorflow/tfjs-layers', '@tensorflow/tfjs-converter']);
+    expect(tfjsInstrumentation.modules.map((m) => m.package)).toEqual(['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-converter']);
     for (const m of tfjsInstrumentation.modules) expect(m).toMatchObject({ versions: '>=4.0.0 <5', format: 'cjs' });
   });
 });
@@ -199,8 +207,7 @@ describe('wrap / unwrap', () => {
   });
 
   it('an unsupported version patches nothing and says so once', () => {
-    patch(tfjsInstrumentation, layers, () => rec, '3.21.0');
-    patch(tfjsInstrumentation, converter, () => rec, '5.0.0');
+    patchModules(tfjsInstrumentation, [['@tensorflow/tfjs-layers', layers, '3.21.0'], ['@tensorflow/tfjs-converter', converter, '5.0.0']], () => rec);
     expect(layers.LayersModel.prototype.fit).toBe(originals['fit']);
     expect(converter.GraphModel.prototype.predict).toBe(originals['gPredict']);
     expect(rec.debugLines).toHaveLength(2);
@@ -220,6 +227,7 @@ describe('wrap / unwrap', () => {
 describe('fit', () => {
   it('records ml.train with one ml.train.epoch child per epoch, progress, counters, loss and tfjs memory', async () => {
     const { history } = await train(undefined, true);
+    rec.collect(); // what the agent does before each export
     const trains = rec.spansNamed('ml.train');
     expect(trains).toHaveLength(1);
     const run = trains[0]!;
@@ -243,17 +251,19 @@ describe('fit', () => {
     }
 
     const fw = { 'ml.framework': 'tfjs' };
-    expect(rec.metricValues('ml.training.epochs.completed', fw)).toEqual([1, 1, 1]);
-    expect(rec.metricValues('ml.training.batches.completed', fw)).toHaveLength(12);
-    const progress = rec.metricValues('ml.training.progress', fw);
-    expect(progress.length).toBeGreaterThanOrEqual(3);
-    expect(progress.every((p) => p >= 0 && p <= 1)).toBe(true);
-    expect(progress.at(-1)).toBe(1);
-    expect([...progress].sort((a, b) => a - b)).toEqual(progress); // monotonic
-    expect(rec.metricValues('ml.training.loss', fw).at(-1)).toBeCloseTo(history.loss[2], 6);
+    expect(rec.metricValues('ml.training.epochs.completed', fw)).toEqual([3]);
+    expect(rec.metricValues('ml.training.batches.completed', fw)).toEqual([12]);
+    expect(rec.metricValues('ml.training.samples.completed', fw)).toEqual([96]);
+    expect(rec.metricValues('ml.training.progress', fw)).toEqual([1]);
+    const epochLoss = rec.metrics.filter((m) => m.metric === 'ml.training.loss' && m.attributes['ml.metric.split'] === 'train');
+    expect(epochLoss.map((m) => m.value)).toEqual(history.loss.map((l: number) => expect.closeTo(l, 6)));
+    expect(epochLoss.every((m, i) => i === 0 || m.timeMs! >= epochLoss[i - 1]!.timeMs!)).toBe(true);
+    expect(run.attributes).toMatchObject({ 'ml.training.epochs.completed': 3, 'ml.training.batches.completed': 12, 'ml.training.samples.completed': 96, 'ml.training.fit.index': 0 });
+    expect(run.attributes['ml.model.name']).toMatch(/^sequential_\d+$/);
+    expect(run.attributes['ml.model.instance.id']).toMatch(/^[0-9a-f]{16}$/);
     const bytes = rec.metricValues('ml.tfjs.memory.bytes', fw);
     const tensors = rec.metricValues('ml.tfjs.memory.tensors', fw);
-    expect(bytes.length).toBeGreaterThanOrEqual(3);
+    expect(bytes.length).toBeGreaterThanOrEqual(1);
     expect(tensors.length).toBe(bytes.length);
     expect(bytes.every((b) => b > 0)).toBe(true);
     expect(rec.unknownNames()).toEqual([]);
@@ -420,7 +430,8 @@ describe('fitDataset', () => {
     expect(run!.attributes).toMatchObject({ 'ml.framework': 'tfjs', 'ml.operation': 'fitDataset', 'ml.training.epochs.total': 2 });
     expect(run!.attributes['ml.training.batch_size']).toBeUndefined();
     expect(rec.spansNamed('ml.train.epoch')).toHaveLength(2);
-    expect(rec.metricValues('ml.training.batches.completed')).toHaveLength(8);
+    expect(rec.metricValues('ml.training.batches.completed')).toEqual([8]);
+    expect(rec.metricValues('ml.training.samples.completed')).toEqual([64]); // 2 epochs × 32
     expect(rec.metricValues('ml.training.progress').at(-1)).toBe(1);
   });
 
@@ -453,7 +464,7 @@ describe('inference', () => {
     input.dispose();
     expect(rec.inferences).toHaveLength(5);
     for (const r of rec.inferences) {
-      expect(r.attributes).toEqual({ 'ml.framework': 'tfjs', 'ml.operation': 'predict' });
+      expect(r.attributes).toEqual({ 'ml.framework': 'tfjs', 'ml.operation': 'predict', 'ml.model.name': expect.stringMatching(/^sequential_\d+$/) });
       expect(r.seconds).toBeGreaterThan(0);
       expect(r.error).toBeUndefined();
       expect(typeof r.startTimeMs).toBe('number');
@@ -534,5 +545,114 @@ describe('model loading', () => {
     expect(load!.ended).toBe(true);
     expect(load!.attributes['ml.model.name']).toMatch(/^sha256:/);
     expect(rec.allStrings().some((s) => s.includes('alice') || s.includes('secret-project'))).toBe(false);
+  });
+});
+
+describe('training values, runs and custom loops', () => {
+  it("fit with validation and metrics ['acc', custom]: train/validation loss, acc by name, a custom metric hashed; the same values tfjs returns", async () => {
+    wrapAll();
+    const x = tf.tensor2d(Array.from({ length: 40 }, (_, i) => [(i % 10) / 10, Math.floor(i / 10) / 4]));
+    const y = tf.tensor2d(Array.from({ length: 40 }, (_, i) => [i % 2]));
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], activation: 'sigmoid', kernelInitializer: 'zeros' })] });
+    function myScore(yTrue: any, yPred: any) { return tf.metrics.binaryAccuracy(yTrue, yPred); }
+    model.compile({ optimizer: tf.train.sgd(0.5), loss: 'binaryCrossentropy', metrics: ['acc', myScore] });
+    const h = await model.fit(x, y, { epochs: 2, batchSize: 10, validationSplit: 0.25, verbose: 0 });
+    model.dispose();
+    tf.dispose([x, y]);
+    rec.collect();
+
+    const at = (metric: string, filter: Record<string, string>) => rec.metricValues(metric, filter);
+    expect(at('ml.training.loss', { 'ml.metric.split': 'train' })).toEqual(h.history.loss.map((v: number) => expect.closeTo(v, 6)));
+    expect(at('ml.training.loss', { 'ml.metric.split': 'validation' })).toEqual(h.history.val_loss.map((v: number) => expect.closeTo(v, 6)));
+    expect(at('ml.training.metric', { 'ml.metric.name': 'acc', 'ml.metric.split': 'train' })).toEqual(h.history.acc.map((v: number) => expect.closeTo(v, 6)));
+    expect(at('ml.training.metric', { 'ml.metric.name': 'acc', 'ml.metric.split': 'validation' })).toEqual(h.history.val_acc.map((v: number) => expect.closeTo(v, 6)));
+    const custom = rec.metrics.filter((m) => m.metric === 'ml.training.metric' && String(m.attributes['ml.metric.name']).startsWith('sha256:'));
+    expect(custom).toHaveLength(4); // myScore, train and validation, 2 epochs
+    expect(rec.allStrings().some((s) => s.includes('myScore'))).toBe(false);
+    // training samples only: 30 of 40 (validationSplit 0.25), per epoch
+    expect(rec.metricValues('ml.training.samples.completed')).toEqual([60]);
+    const [epoch0] = rec.spansNamed('ml.train.epoch');
+    expect(epoch0!.events.map((e) => [e.attributes['ml.metric.name'], e.attributes['ml.metric.split']])).toEqual(expect.arrayContaining([
+      ['loss', 'train'], ['loss', 'validation'], ['acc', 'train'], ['acc', 'validation'],
+    ]));
+    expect(rec.unknownNames()).toEqual([]);
+  });
+
+  it('repeated fit({ epochs: 1 }) on one model: one model instance id, fit index 0, 1, 2; a user-chosen model name is hashed', async () => {
+    wrapAll();
+    const { x, y } = data();
+    const model = tf.sequential({ name: 'secret_project_net' });
+    model.add(tf.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'zeros' }));
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+    for (let i = 0; i < 3; i++) await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    tf.dispose(model.predict(x));
+    model.dispose();
+    tf.dispose([x, y]);
+    const trains = rec.spansNamed('ml.train');
+    expect(trains.map((s) => s.attributes['ml.training.fit.index'])).toEqual([0, 1, 2]);
+    expect(new Set(trains.map((s) => s.attributes['ml.model.instance.id'])).size).toBe(1);
+    expect(trains.every((s) => /^sha256:/.test(String(s.attributes['ml.model.name'])))).toBe(true);
+    expect(rec.inferences[0]!.attributes['ml.model.name']).toBe(trains[0]!.attributes['ml.model.name']);
+    expect(rec.allStrings().some((s) => s.includes('secret_project'))).toBe(false);
+  });
+
+  it('a custom loop: optimizer.minimize steps outside fit are batches of one ml.operation=minimize run; the cost only when asked for', async () => {
+    wrapAll();
+    const w = tf.variable(tf.scalar(0));
+    const xs = tf.tensor1d([1, 2, 3, 4]);
+    const ys = tf.tensor1d([2, 4, 6, 8]);
+    const optimizer = tf.train.sgd(0.01);
+    const loss = () => tf.losses.meanSquaredError(ys, xs.mul(w));
+    const costs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const cost = optimizer.minimize(loss, true);
+      costs.push(cost.dataSync()[0]); // the app's own read
+      cost.dispose();
+    }
+    for (let i = 0; i < 3; i++) optimizer.minimize(loss); // no cost asked for
+    rec.collect();
+    const [run] = rec.spansNamed('ml.train');
+    expect(run!.attributes).toMatchObject({ 'ml.framework': 'tfjs', 'ml.operation': 'minimize', 'ml.training.batches.completed': 8 });
+    expect(rec.metricValues('ml.training.batches.completed', { 'ml.framework': 'tfjs', 'ml.operation': 'minimize' })).toEqual([8]);
+    expect(rec.metricValues('ml.training.loss', { 'ml.operation': 'minimize' })).toEqual([expect.closeTo(costs[4]!, 6)]);
+    // fit's own optimizer steps are not counted again
+    const { x, y } = data();
+    const model = makeModel();
+    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    model.dispose();
+    tf.dispose([x, y, w, xs, ys]);
+    rec.collect();
+    expect(rec.metricValues('ml.training.batches.completed', { 'ml.operation': 'minimize' })).toEqual([8]);
+    const memory = rec.metricValues('ml.tfjs.memory.tensors');
+    expect(memory.length).toBeGreaterThanOrEqual(2); // sampled at each collection
+  });
+
+  it('never reads a tensor the backend has not resolved: no dataSync, data or arraySync on the logs', async () => {
+    wrapAll();
+    const proto = Object.getPrototypeOf(tf.scalar(1));
+    const names = ['dataSync', 'data', 'arraySync', 'array'] as const;
+    const saved = names.map((n) => proto[n]);
+    const calls: string[] = [];
+    names.forEach((n, i) => {
+      proto[n] = function (this: unknown, ...a: unknown[]) {
+        calls.push(n);
+        return (saved[i] as Function).apply(this, a);
+      };
+    });
+    try {
+      const { x, y } = data();
+      const model = makeModel();
+      await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0 });
+      const base = calls.length; // tfjs' own reads (its History resolves the logs at the end)
+      calls.length = 0;
+      unwrapAll();
+      await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0 });
+      expect(calls.length).toBe(base);
+      model.dispose();
+      tf.dispose([x, y]);
+    } finally {
+      names.forEach((n, i) => { proto[n] = saved[i]; });
+    }
+    expect(rec.metricValues('ml.training.loss', { 'ml.metric.split': 'train' })).toHaveLength(2);
   });
 });
