@@ -3,11 +3,10 @@
 // Bump DATA_VERSION (and add a DATA_CHANGES entry) whenever something new is collected:
 // saved consent given for an older version then no longer counts.
 
-export const DATA_VERSION = 2;
+export const DATA_VERSION = 1;
 
 export const DATA_CHANGES: ReadonlyArray<{ version: number; summary: string }> = [
   { version: 1, summary: 'first release: hardware resource, memory, ML training/inference spans and metrics, redacted errors' },
-  { version: 2, summary: 'training: validation loss and metric values (known metric names, others hashed), samples, per-epoch values, model default names and a per-process model id' },
 ];
 
 export interface AttributeSpec {
