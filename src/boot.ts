@@ -9,10 +9,13 @@ import { installHooks } from './collect/instrumentations/hooks.js';
 import { installExitHooks } from './deliver/exit-hooks.js';
 import { getState, setState, type AgentState, type RunningAgent } from './state.js';
 import { AGENT_VERSION, SDK_VERSION } from './version.js';
+import { readLogLevel } from './decide/export-config.js';
+import { debugWriter } from './decide/agent-log.js';
+import { maskSecretsInText } from './decide/mask-secrets.js';
 import { join } from 'node:path';
 
 const say = (line: string) => {
-  try { process.stderr.write(`telemetry-agent: ${line}\n`); } catch { /* stderr closed */ }
+  try { process.stderr.write(`telemetry-agent: ${maskSecretsInText(line)}\n`); } catch { /* stderr closed */ }
 };
 
 /**
@@ -46,7 +49,9 @@ export function boot(options: StartOptions = {}): AgentState | undefined {
     const mayAct = decision.consent.granted || decision.inspect || decision.consent.problems.length > 0 || notice;
     if (!mayAct || !decision.role.main) return state;
 
-    for (const p of decision.problems) say(p);
+    // OTEL_LOG_LEVEL=none or error silences the agent's own warnings (configuration problems).
+    const level = readLogLevel(process.env);
+    if (level !== 'none' && level !== 'error') for (const p of decision.problems) say(p);
     if (notice) showNoticeOnce(decision, options);
     if (!decision.active) return state;
 
@@ -57,7 +62,7 @@ export function boot(options: StartOptions = {}): AgentState | undefined {
       flush: () => state.agent()?.flushForExit() ?? Promise.resolve(),
       flushWhileRunning: () => state.peek()?.flushWhileRunning() ?? Promise.resolve(),
       queueRemainingSync: () => state.peek()?.queueRemainingSync(),
-      debug: (m) => { if (decision.config.debug) say(`debug: ${m}`); },
+      debug: debugWriter(decision.config.debug),
     });
     // ...and crashes, observed without changing them: a monitor, not a handler.
     process.on('uncaughtExceptionMonitor', (error, origin) => {

@@ -20,6 +20,7 @@ function formatProduct(s: ProductStatus): string[] {
     `product ${s.product}`,
     `  telemetry: ${s.enabled ? 'on' : 'off'}: ${s.reason} (consent rule ${s.rule})`,
     `  endpoint: ${s.endpoint}`,
+    ...(s.resourceAttributesIgnored ? ['  OTEL_RESOURCE_ATTRIBUTES: ignored for this product (only the telemetry-agent product attaches them; an embedding tool sends its own resource)'] : []),
     `  install id: ${s.installId ?? 'none yet (created the first time telemetry is sent)'}  [${s.installIdFile}]`,
     `  service.instance.id: random for every process run`,
     `  queue: ${s.queueDir}`,

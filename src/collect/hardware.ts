@@ -1,12 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { writeFileAtomic } from '../decide/atomic-file.js';
 
 /** The hardware part of the resource. Only these fields are ever read from systeminformation. */
 export interface Hardware {
-  /** False for the quick answer from `os`: GPU fields are unknown then, and not reported. */
+  /** False for the quick answer from `os`: GPU models and memory are unknown then, and not reported. */
   readonly probed: boolean;
+  /**
+   * The GPU count is known even without the probe: a Linux machine with no GPU driver at all has
+   * 0 GPUs, so the first run after install can say so instead of leaving `host.gpu.count` out.
+   */
+  readonly gpuCountKnown?: boolean;
   readonly cpuModel: string;
   readonly cpuLogicalCount: number;
   readonly memoryTotal: number;
@@ -33,10 +38,20 @@ function hasNvidiaDevice(): boolean {
   }
 }
 
+/**
+ * Linux without any GPU driver: no NVIDIA driver, no DRM device (AMD, Intel and most others) and
+ * no ROCm device. Then the count is 0 for certain. Elsewhere (macOS always has a GPU; Windows,
+ * other drivers) only the probe can tell.
+ */
+export function noGpuDriver(root = '/'): boolean {
+  if (process.platform !== 'linux') return false;
+  return !['proc/driver/nvidia/version', 'dev/dri', 'dev/kfd'].some((p) => existsSync(join(root, p)));
+}
+
 /** What `os` knows right away, used until (or instead of) the full probe. */
-export function quickHardware(): Hardware {
+export function quickHardware(noDriver: () => boolean = noGpuDriver): Hardware {
   const cpus = os.cpus();
-  return { probed: false, cpuModel: (cpus[0]?.model ?? '').trim(), cpuLogicalCount: cpus.length, memoryTotal: os.totalmem(), gpuCount: 0, gpuModels: [], gpuMemoryTotal: 0 };
+  return { probed: false, gpuCountKnown: noDriver(), cpuModel: (cpus[0]?.model ?? '').trim(), cpuLogicalCount: cpus.length, memoryTotal: os.totalmem(), gpuCount: 0, gpuModels: [], gpuMemoryTotal: 0 };
 }
 
 export function readHardwareCache(cacheDir: string, key: string): Hardware | undefined {

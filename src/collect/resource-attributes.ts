@@ -39,7 +39,8 @@ export function resourceAttributes(i: ResourceInputs): Record<string, string | n
     'host.cpu.logical_count': h.cpuLogicalCount,
     'host.memory.total': h.memoryTotal,
   };
-  if (h.probed) attrs['host.gpu.count'] = h.gpuCount;
+  // Known after the hardware probe, or at once on a machine without any GPU driver (0).
+  if (h.probed || h.gpuCountKnown) attrs['host.gpu.count'] = h.gpuCount;
   if (i.serviceVersion) attrs['service.version'] = i.serviceVersion;
   if (h.gpuCount > 0) {
     attrs['host.gpu.model.names'] = h.gpuModels;
@@ -47,4 +48,19 @@ export function resourceAttributes(i: ResourceInputs): Record<string, string | n
   }
   if (i.ci) attrs['deployment.environment.name'] = 'ci';
   return attrs;
+}
+
+/**
+ * The part of OTEL_RESOURCE_ATTRIBUTES that is attached (the `telemetry-agent` product only: the
+ * config is empty for embedding tools). `service.name` from it is already the service name unless
+ * OTEL_SERVICE_NAME or code set one; what identifies the agent and the install is not the user's
+ * to change.
+ */
+export function userResourceAttributes(attrs: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'service.name' || k === 'telemetry.install.id' || k.startsWith('telemetry.sdk.') || k.startsWith('telemetry.distro.')) continue;
+    out[k] = v;
+  }
+  return out;
 }

@@ -9,6 +9,7 @@ import { decide, type StartOptions } from './decision.js';
 import { deleteQueuedData } from './delete-queue.js';
 import type { Env } from './env-flags.js';
 import { AGENT_PRODUCT, legacyQueueDir, productPaths, type ProductPaths } from './paths.js';
+import { maskUrl } from './mask-secrets.js';
 
 /** What of a tool's description the generic CLI needs to decide like the tool does. */
 export type ConsentProfile = Pick<StartOptions, 'product' | 'serviceName' | 'serviceVersion' | 'endpoint' | 'optOutEnv' | 'enableEnv' | 'consentDefault' | 'consentCommand' | 'docsUrl'>;
@@ -24,7 +25,10 @@ export interface ProductStatus {
   readonly reason: string;
   readonly optOutEnv: readonly string[];
   readonly enableEnv: readonly string[];
+  /** Masked: credentials and query values never shown. */
   readonly endpoint: string;
+  /** OTEL_RESOURCE_ATTRIBUTES is set but not attached (only the telemetry-agent product takes it). */
+  readonly resourceAttributesIgnored: boolean;
   readonly installId: string | null;
   readonly installIdFile: string;
   readonly configDir: string;
@@ -118,7 +122,8 @@ export function productConsent(product: string, profile: ConsentProfile = {}, en
       reason: d.consent.reason,
       optOutEnv: productOptOutVars(o),
       enableEnv: productEnableVars(o),
-      endpoint: d.config.endpoint,
+      endpoint: maskUrl(d.config.endpoint), // credentials and query tokens are never shown
+      resourceAttributesIgnored: d.config.resourceAttributesIgnored,
       installId,
       installIdFile: paths.installIdFile,
       configDir: paths.configDir,

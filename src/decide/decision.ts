@@ -73,7 +73,8 @@ export function decide(env: Env, options: StartOptions = {}, ownCli?: () => stri
     // The export settings and the process role are worked out only when asked: the common
     // "telemetry is off" start never needs them.
     get config() {
-      return (config ??= readExportConfig(env, problems, { endpoint: options.endpoint, serviceName: options.serviceName }));
+      // The product decides whether OTEL_RESOURCE_ATTRIBUTES applies (the telemetry-agent product only).
+      return (config ??= readExportConfig(env, problems, { endpoint: options.endpoint, serviceName: options.serviceName, product }));
     },
     get problems() {
       void this.config;

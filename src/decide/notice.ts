@@ -4,6 +4,7 @@ import { writeFileAtomic } from './atomic-file.js';
 import { consentCommandLine, productEnableVars, productOptOutVars } from './consent.js';
 import type { Decision, StartOptions } from './decision.js';
 import { AGENT_PRODUCT } from './paths.js';
+import { maskUrl } from './mask-secrets.js';
 
 /**
  * stderr is a terminal. A terminal is a character device, so fstat rules most cases out cheaply;
@@ -45,7 +46,7 @@ export function noticeText(d: Decision, options: NoticeOptions = {}): string {
     ? 'anonymous telemetry (hardware, memory, ML training progress and inference timings, redacted errors)'
     : 'anonymous usage telemetry (the usage events it declares, hardware, redacted errors)';
   const lines = [
-    `${name}: this program can send ${what} to ${d.config.endpoint}.`,
+    `${name}: this program can send ${what} to ${maskUrl(d.config.endpoint)}.`,
     sending ? '  It is sent unless you turn it off.' : '  Nothing is sent until you turn it on.',
   ];
   if (d.consent.staleConsent) {

@@ -1,5 +1,5 @@
 import { cryptoIdGenerator, randomHex, randomUuid } from '../collect/random-id.js';
-import { emptyResource, type Resource } from '@opentelemetry/resources';
+import { emptyResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { DEFAULT_PUBLIC_MODEL_ORGS } from '../catalog.js';
@@ -23,6 +23,8 @@ import { createHttpTransport, type Transport } from './transport.js';
 import { MAX_TIMER_MS } from './http-post.js';
 import { spawnExitSender, spawnHardwareProbe } from './detached-processes.js';
 import { createInspector } from './inspect.js';
+import { debugWriter } from '../decide/agent-log.js';
+import { userResourceAttributes } from '../collect/resource-attributes.js';
 import { AgentMetricReader } from './metric-reader.js';
 import { SignalsImpl } from './signals-impl.js';
 import { SpanBuffer } from './span-buffer.js';
@@ -38,7 +40,6 @@ export interface AgentInit {
   /** The request seam (tests pass an in-process one); OTLP/HTTP by default. */
   readonly transport?: Transport;
 }
-
 
 /** The running pipeline: collect → protect → deliver. Created only when telemetry is on (or inspected). */
 export class Agent {
@@ -70,7 +71,7 @@ export class Agent {
   constructor(private readonly init: AgentInit) {
     const { decision, options } = init;
     const { config } = decision;
-    const debug = config.debug ? (m: string) => { try { process.stderr.write(`telemetry-agent debug: ${m}\n`); } catch { /* closed stderr */ } } : () => {};
+    const debug = debugWriter(config.debug);
     this.debug = debug;
     // A read-only or broken home / cache dir is one debug line, not one per file the agent keeps there.
     let storageReported = false;
@@ -101,21 +102,21 @@ export class Agent {
     this.transport = init.transport ?? createHttpTransport(config);
     this.delivery = new Delivery({
       transport: this.transport,
-      protocol: config.protocol,
-      timeoutMs: config.timeoutMs,
+      targets: config,
       send: decision.send,
       // Nothing is written to disk without consent.
       store: decision.send ? new DiskQueue({ dir: own.queueDir, product: decision.product, maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles, debug: storageDebug }) : undefined,
       destinations: destinationsOf(salt, decision.product, config),
-      inspect: config.inspect ? createInspector(config.inspectFile, debug) : undefined,
-      debug,
       countDropped: (n) => this.signals.record('telemetry_agent.queue.dropped', n),
       warn: (line) => { try { process.stderr.write(`telemetry-agent: ${line}\n`); } catch { /* closed stderr */ } },
+      inspect: config.inspect ? createInspector(config.inspectFile, debug) : undefined,
+      console: config.traces.console || config.metrics.console ? createInspector(undefined, debug, 'console') : undefined,
+      debug,
     });
 
     this.spans = new SpanBuffer({ maxQueue: 2048, batchSize: 512, delayMs: 5000, exportSpans: (s) => this.exportSpans(s), onDrop: (n) => debug(`span buffer full: dropped ${n} span(s)`) });
     this.tracerProvider = new TracerProvider({ resource: emptyResource(), spanProcessors: [this.spans], idGenerator: cryptoIdGenerator });
-    this.reader = new AgentMetricReader(config.metricIntervalMs, (rm) => this.exportMetrics(rm), () => this.signals.collect());
+    this.reader = new AgentMetricReader(config.metricIntervalMs, (rm) => this.exportMetrics(rm), config.temporality, () => this.signals.collect());
     this.meterProvider = new MeterProvider({ resource: emptyResource(), readers: [this.reader] });
     const meter = this.meterProvider.getMeter('telemetry-agent', init.agentVersion);
     this.signals = new SignalsImpl({
@@ -218,7 +219,7 @@ export class Agent {
       if (!this.metricsFlushed) {
         this.metricsFlushed = true;
         this.signals.collect();
-        const rm = this.snapshot.toResourceMetrics(this.resource(), { name: 'telemetry-agent', version: this.init.agentVersion });
+        const rm = this.snapshot.toResourceMetrics(this.resource(), { name: 'telemetry-agent', version: this.init.agentVersion }, this.delta);
         for (const e of this.encodeMetrics(rm)) this.delivery.queueSync('metrics', e);
       }
       const { decision } = this.init;
@@ -244,7 +245,7 @@ export class Agent {
         this.resourceCache = undefined;
       }
     }
-    this.resourceCache ??= protectResource(this.redact, resourceAttributes({
+    this.resourceCache ??= this.withUserAttributes(protectResource(this.redact, resourceAttributes({
       serviceName: this.serviceName,
       serviceVersion: this.serviceVersion,
       installId: this.installId,
@@ -252,8 +253,19 @@ export class Agent {
       agentVersion: this.init.agentVersion,
       hardware: this.hardware,
       ci: this.init.decision.ci !== undefined,
-    }));
+    })));
     return this.resourceCache;
+  }
+
+  /** OTEL_RESOURCE_ATTRIBUTES (the user's own stack only: empty for embedding tools), attached as given. */
+  private withUserAttributes(r: Resource): Resource {
+    const user = userResourceAttributes(this.init.decision.config.resourceAttributes);
+    return Object.keys(user).length === 0 ? r : r.merge(resourceFromAttributes(user));
+  }
+
+  /** Delta temporality asked for (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE): counters and histograms report intervals. */
+  private get delta(): boolean {
+    return this.init.decision.config.temporality !== 'cumulative';
   }
 
   /** protect → serialise, for the normal export and the exit path alike. */
@@ -272,7 +284,7 @@ export class Agent {
 
   /** Adds the hand-kept histograms to what the SDK collected. */
   private withHistograms(rm: ResourceMetrics): ResourceMetrics {
-    const extra = [...this.histograms.metricData(this.startTime, millisToHrTime(Date.now())), ...this.signals.timed.take()];
+    const extra = [...this.histograms.metricData(this.startTime, millisToHrTime(Date.now()), this.delta), ...this.signals.timed.take()];
     if (extra.length === 0) return rm;
     const scope = { name: 'telemetry-agent', version: this.init.agentVersion };
     const [first, ...rest] = rm.scopeMetrics;
@@ -280,6 +292,7 @@ export class Agent {
   }
 
   private async exportMetrics(rm: ResourceMetrics): Promise<void> {
+    this.snapshot.markCollected();
     await Promise.all(this.encodeMetrics(rm).map((e) => this.delivery.deliver('metrics', e)));
   }
 }

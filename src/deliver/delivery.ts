@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { Protocol } from '../decide/export-config.js';
+import type { SignalTarget } from '../decide/export-config.js';
 import type { Destinations } from './destination.js';
 import { splitOtlpJson, type Encoded } from './encode.js';
 import type { ClaimedPayload, OfflineStore } from './offline-store.js';
@@ -11,9 +11,8 @@ export type { Encoded } from './encode.js';
 export interface DeliveryOptions {
   /** Makes the requests (transport.ts). */
   readonly transport: Transport;
-  readonly protocol: Protocol;
-  /** Per-request time budget while the app runs (OTEL_EXPORTER_OTLP_TIMEOUT). */
-  readonly timeoutMs: number;
+  /** Per signal: protocol, request time budget, and which exporters (otlp, console) are on. */
+  readonly targets: Readonly<Record<SignalKind, Pick<SignalTarget, 'protocol' | 'timeoutMs' | 'otlp' | 'console'>>>;
   /** Consent granted and endpoint valid. */
   readonly send: boolean;
   /** Where undeliverable payloads wait; entries are bound to `destinations`. */
@@ -21,6 +20,8 @@ export interface DeliveryOptions {
   /** This run's destinations: only entries bound to them are sent. */
   readonly destinations: Destinations;
   readonly inspect: ((header: string, body: string) => void) | undefined;
+  /** OTEL_{TRACES,METRICS}_EXPORTER=console: where payloads are printed instead of (or besides) sent. */
+  readonly console?: (header: string, body: string) => void;
   readonly debug: (m: string) => void;
   /** Payloads lost for good (queue full, destination gone, too large): the dropped counter. */
   readonly countDropped?: (n: number) => void;
@@ -58,12 +59,13 @@ export class Delivery {
 
   async deliver(signal: SignalKind, payload: Encoded, splits = 0): Promise<void> {
     const { o } = this;
-    if (o.inspect && splits === 0) {
-      const how = !o.send ? 'not sent: consent not granted' : o.protocol === 'http/protobuf' && payload.protobuf ? 'sent as protobuf; shown as the equivalent JSON' : 'sent as shown';
-      o.inspect(`${signal} → ${o.transport.describe(signal)} (${how})`, decoder.decode(payload.json));
+    const target = o.targets[signal];
+    if (splits === 0) {
+      o.inspect?.(`${signal} → ${o.transport.describe(signal)} (${this.how(signal)})`, decoder.decode(payload.json));
+      if (o.send && target.console) o.console?.(`${signal} (OTEL_${signal.toUpperCase()}_EXPORTER=console; not sent)`, decoder.decode(payload.json));
     }
-    if (!o.send) return;
-    const protobuf = o.protocol === 'http/protobuf' && payload.protobuf ? payload.protobuf() : undefined;
+    if (!o.send || !target.otlp) return;
+    const protobuf = target.protocol === 'http/protobuf' && payload.protobuf ? payload.protobuf() : undefined;
     const entry = { signal, json: payload.json };
     this.inFlight.add(entry);
     let result: SendResult;
@@ -81,10 +83,17 @@ export class Delivery {
     }
   }
 
+  private how(signal: SignalKind): string {
+    const target = this.o.targets[signal];
+    if (!this.o.send) return 'not sent: consent not granted';
+    if (!target.otlp) return target.console ? 'printed by the console exporter, not sent' : 'not sent: exporter is none or its protocol is refused';
+    return target.protocol === 'http/protobuf' ? 'sent as protobuf; shown as the equivalent JSON' : 'sent as shown';
+  }
+
   private async sendOnce(signal: SignalKind, body: Uint8Array, contentType: string, ref: boolean): Promise<SendResult> {
     const exiting = this.exiting();
     const r = await sendWithRetry((a) => this.o.transport.send(signal, body, contentType, a), {
-      deadline: this.exitDeadline ?? Date.now() + this.o.timeoutMs,
+      deadline: this.exitDeadline ?? Date.now() + this.o.targets[signal].timeoutMs,
       signal: this.abort.signal,
       ref,
       destination: this.o.transport.describe(signal),
@@ -137,7 +146,7 @@ export class Delivery {
   }
 
   private store(signal: SignalKind, json: Uint8Array): void {
-    if (!this.o.send || !this.o.store) return;
+    if (!this.o.send || !this.o.store || !this.o.targets[signal].otlp) return;
     const destination = this.o.destinations.get(signal);
     if (destination !== undefined && this.o.store.put(signal, destination, json)) this.stored = true;
   }
@@ -187,6 +196,10 @@ export class Delivery {
       if (this.drainStopped || this.abort.signal.aborted || (this.exitDeadline !== undefined && Date.now() >= this.exitDeadline)) return;
       const item = store.claimOldest(this.o.destinations);
       if (!item) return;
+      if (!this.o.targets[item.signal].otlp) {
+        item.release(); // this run does not export that signal: it stays queued for a run that does
+        return;
+      }
       this.draining = item;
       let result: SendResult = { outcome: 'retry-later' };
       try {

@@ -16,7 +16,7 @@ export interface Series {
 }
 
 /**
- * Cumulative explicit-bucket histograms kept by hand, one series per attribute set. Recording is
+ * Explicit-bucket histograms (cumulative, or delta on request) kept by hand, one series per attribute set. Recording is
  * a bucket search and four additions: the SDK's histogram hashes the attributes on every call,
  * which cost more than the inference itself on small models. Exported as OTLP histogram points
  * next to the SDK's metrics, and readable synchronously at exit.
@@ -48,23 +48,44 @@ export class Histograms {
     if (value > s.max) s.max = value;
   }
 
-  metricData(start: HrTime, end: HrTime): MetricData[] {
+  /** End of the last delta collection: the start of the next delta interval. */
+  private deltaStart: HrTime | undefined;
+
+  /**
+   * The histograms as OTLP metric data. Cumulative: everything since `start`. Delta (the
+   * temporality preference asked for it): what was recorded since the previous collection, after
+   * which the series restart from zero; series with nothing new are left out.
+   */
+  metricData(start: HrTime, end: HrTime, delta = false): MetricData[] {
     const out: MetricData[] = [];
+    const from = delta ? (this.deltaStart ?? start) : start;
     for (const [name, list] of this.series) {
       const spec = this.specs.get(name)!;
+      const points = list.filter((s) => s.count > 0).map((s) => ({
+        startTime: from,
+        endTime: end,
+        attributes: s.attributes,
+        value: { buckets: { boundaries: [...INFERENCE_BUCKETS], counts: Array.from(s.counts) }, count: s.count, sum: s.sum, min: s.min, max: s.max },
+      }));
+      if (delta) for (const s of list) Histograms.reset(s);
+      if (delta && points.length === 0) continue;
       out.push({
         descriptor: { name, description: spec.description, unit: spec.unit, valueType: ValueType.DOUBLE },
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        aggregationTemporality: delta ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE,
         dataPointType: DataPointType.HISTOGRAM,
-        dataPoints: list.filter((s) => s.count > 0).map((s) => ({
-          startTime: start,
-          endTime: end,
-          attributes: s.attributes,
-          value: { buckets: { boundaries: [...INFERENCE_BUCKETS], counts: Array.from(s.counts) }, count: s.count, sum: s.sum, min: s.min, max: s.max },
-        })),
+        dataPoints: points,
       });
     }
+    if (delta) this.deltaStart = end;
     return out;
+  }
+
+  private static reset(s: Series): void {
+    s.counts.fill(0);
+    s.count = 0;
+    s.sum = 0;
+    s.min = Infinity;
+    s.max = -Infinity;
   }
 
   /** The series for an attribute set (already allow-listed and redacted). */

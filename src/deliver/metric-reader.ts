@@ -1,4 +1,27 @@
-import { AggregationTemporality, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InstrumentType, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { TemporalityPreference } from '../decide/export-config.js';
+
+/**
+ * OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE per instrument kind, as the specification
+ * ("Metrics Exporter - OTLP") defines it: `delta` makes counters (sync and asynchronous) and
+ * histograms delta, `lowmemory` only the synchronous counters and histograms; up-down counters
+ * stay cumulative in both. Gauges carry no temporality in OTLP; they stay cumulative so a gauge
+ * keeps its last value between recordings.
+ */
+export function temporalityFor(preference: TemporalityPreference, kind: InstrumentType | 'histogram'): AggregationTemporality {
+  const { DELTA, CUMULATIVE } = AggregationTemporality;
+  if (preference === 'cumulative') return CUMULATIVE;
+  switch (kind) {
+    case InstrumentType.COUNTER:
+    case InstrumentType.HISTOGRAM:
+    case 'histogram':
+      return DELTA;
+    case InstrumentType.OBSERVABLE_COUNTER:
+      return preference === 'delta' ? DELTA : CUMULATIVE;
+    default:
+      return CUMULATIVE;
+  }
+}
 
 /** Collects on an interval whose timer never keeps the process alive, and on demand. */
 export class AgentMetricReader extends MetricReader {
@@ -10,9 +33,10 @@ export class AgentMetricReader extends MetricReader {
   constructor(
     private readonly intervalMs: number,
     private readonly exportMetrics: (rm: ResourceMetrics) => Promise<void>,
+    preference: TemporalityPreference = 'cumulative',
     private readonly beforeCollect: () => void = () => {},
   ) {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+    super({ aggregationTemporalitySelector: (kind) => temporalityFor(preference, kind) });
   }
 
   protected override onInitialized(): void {
@@ -30,7 +54,7 @@ export class AgentMetricReader extends MetricReader {
   /**
    * Collections run one at a time; exports do not wait for each other, so an export hanging on a
    * slow collector cannot hold back the exit flush's final collection (cumulative values: a later
-   * snapshot supersedes an earlier one).
+   * snapshot supersedes an earlier one; delta values: each collection is its own interval).
    */
   collectAndExport(): Promise<void> {
     const collected = this.last.then(() => {

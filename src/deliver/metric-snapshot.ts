@@ -12,7 +12,9 @@ const spec = (name: string) => METRICS.find((m) => m.name === name)!;
  * serialised from here. Histograms are not mirrored: that would put work on the hot path.
  */
 export class MetricSnapshot {
-  private readonly series = new Map<string, { spec: MetricSpec; attributes: Attributes; value: number }>();
+  private readonly series = new Map<string, { spec: MetricSpec; attributes: Attributes; value: number; collected: number }>();
+  /** When the SDK last collected: the start of a delta interval. */
+  private collectedAt: ReturnType<typeof millisToHrTime> | undefined;
   private readonly keys = new WeakMap<object, string>();
   private readonly start = millisToHrTime(Date.now());
 
@@ -24,26 +26,40 @@ export class MetricSnapshot {
     const key = `${s.name}\0${k}`;
     const prev = this.series.get(key);
     const next = s.kind === 'counter' ? (prev?.value ?? 0) + value : value;
-    this.series.set(key, { spec: s, attributes, value: next });
+    this.series.set(key, { spec: s, attributes, value: next, collected: prev?.collected ?? 0 });
   }
 
-  toResourceMetrics(resource: Resource, scope: { name: string; version: string }): ResourceMetrics {
+  /** The SDK collected: with delta temporality, the exit path reports only what came after this. */
+  markCollected(): void {
+    this.collectedAt = millisToHrTime(Date.now());
+    for (const s of this.series.values()) s.collected = s.value;
+  }
+
+  /** `deltaCounters`: counters report what was added since the SDK's last collection (delta temporality). */
+  toResourceMetrics(resource: Resource, scope: { name: string; version: string }, deltaCounters = false): ResourceMetrics {
     const now = millisToHrTime(Date.now());
+    const counterTemporality = deltaCounters ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
+    const counterStart = deltaCounters ? (this.collectedAt ?? this.start) : this.start;
     const byName = new Map<string, MetricData>();
     const add = (s: MetricSpec, value: number, attributes: Attributes) => {
       let m = byName.get(s.name);
       if (!m) {
         const descriptor = { name: s.name, description: s.description, unit: s.unit, valueType: ValueType.DOUBLE };
         m = s.kind === 'counter'
-          ? { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: [] }
+          ? { descriptor, aggregationTemporality: counterTemporality, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: [] }
           : { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints: [] };
         byName.set(s.name, m);
       }
-      (m.dataPoints as Array<{ startTime: typeof now; endTime: typeof now; attributes: Attributes; value: number }>).push({ startTime: this.start, endTime: now, attributes, value });
+      const startTime = s.kind === 'counter' ? counterStart : this.start;
+      (m.dataPoints as Array<{ startTime: typeof now; endTime: typeof now; attributes: Attributes; value: number }>).push({ startTime, endTime: now, attributes, value });
     };
     add(spec('process.memory.usage'), process.memoryUsage.rss(), {});
     add(spec('v8js.memory.heap.used'), process.memoryUsage().heapUsed, {});
-    for (const s of this.series.values()) add(s.spec, s.value, s.attributes);
+    for (const s of this.series.values()) {
+      if (deltaCounters && s.spec.kind === 'counter') {
+        if (s.value - s.collected > 0) add(s.spec, s.value - s.collected, s.attributes);
+      } else add(s.spec, s.value, s.attributes);
+    }
     return { resource, scopeMetrics: [{ scope, metrics: [...byName.values()] }] };
   }
 }

@@ -1,4 +1,5 @@
 import type { ExportConfig } from '../decide/export-config.js';
+import { maskUrl } from '../decide/mask-secrets.js';
 import { post, type PostOptions, type PostResult } from './http-post.js';
 
 export type SignalKind = 'traces' | 'metrics';
@@ -26,7 +27,7 @@ export interface Transport {
   flush(timeoutMs: number): Promise<boolean>;
 }
 
-/** The request function: http-post.ts (gzip, TLS options and headers are added there). */
+/** The request function: http-post.ts (gzip, TLS options and the User-Agent are applied there). */
 export type RequestFn = (url: string, body: Uint8Array, o: PostOptions) => Promise<PostResult>;
 
 /** OTLP/HTTP to the configured per-signal URLs and headers. */
@@ -35,11 +36,11 @@ export function createHttpTransport(config: Pick<ExportConfig, 'traces' | 'metri
   return {
     send(signal, body, contentType, attempt) {
       const target = config[signal];
-      const p = request(target.url, body, { headers: target.headers, contentType, timeoutMs: attempt.timeoutMs, signal: attempt.signal, ref: attempt.ref });
+      const p = request(target.url, body, { headers: target.headers, contentType, timeoutMs: attempt.timeoutMs, signal: attempt.signal, ref: attempt.ref, compression: target.compression, tls: target.tls });
       inFlight.add(p);
       return p.finally(() => inFlight.delete(p));
     },
-    describe: (signal) => config[signal].url,
+    describe: (signal) => maskUrl(config[signal].url), // credentials never in a debug or inspect line
     async flush(timeoutMs) {
       if (inFlight.size === 0) return true;
       let timer: NodeJS.Timeout | undefined;

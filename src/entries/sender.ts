@@ -4,6 +4,7 @@ import { decide, type StartOptions } from '../decide/decision.js';
 import { Delivery } from '../deliver/delivery.js';
 import { DiskQueue } from '../deliver/disk-queue.js';
 import { SENDER_OPTIONS_ENV } from '../deliver/detached-processes.js';
+import { debugWriter } from '../decide/agent-log.js';
 import { destinationsOf } from '../deliver/destination.js';
 import { createHttpTransport } from '../deliver/transport.js';
 import { localSalt } from '../collect/install-id.js';
@@ -16,12 +17,11 @@ async function main(): Promise<void> {
   try { options = JSON.parse(process.env[SENDER_OPTIONS_ENV] ?? '{}') as StartOptions; } catch { /* defaults */ }
   const d = decide(process.env, options, undefined, { main: true, reason: 'exit sender' });
   if (!d.send) return;
-  const debug = d.config.debug ? (m: string) => process.stderr.write(`telemetry-agent sender: ${m}\n`) : () => {};
+  const debug = debugWriter(d.config.debug, 'telemetry-agent sender: ');
   const salt = localSalt(d.paths.configDir, debug);
   const delivery = new Delivery({
     transport: createHttpTransport(d.config),
-    protocol: d.config.protocol,
-    timeoutMs: d.config.timeoutMs,
+    targets: d.config,
     send: true,
     store: new DiskQueue({ dir: d.paths.queueDir, product: d.product, maxBytes: d.config.queueMaxBytes, maxFiles: d.config.queueMaxFiles, debug }),
     destinations: destinationsOf(salt, d.product, d.config),

@@ -24,7 +24,7 @@ function setup(endpoint: string, o: { send?: boolean; timeoutMs?: number; maxFil
   const inspected: string[] = [];
   const dropped: number[] = [];
   const delivery = new Delivery({
-    transport: createHttpTransport(config), protocol: config.protocol, timeoutMs: config.timeoutMs, send: o.send ?? true,
+    transport: createHttpTransport(config), targets: config, send: o.send ?? true,
     store: queue, destinations: DESTINATIONS, inspect: (h) => inspected.push(h), debug: () => {}, countDropped: (n) => dropped.push(n),
   });
   return { dir, queue, delivery, inspected, dropped };

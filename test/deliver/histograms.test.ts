@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DataPointType } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType } from '@opentelemetry/sdk-metrics';
 import { METRICS } from '../../src/catalog.js';
 import { Histograms, INFERENCE_BUCKETS } from '../../src/deliver/histograms.js';
 
@@ -31,5 +31,21 @@ describe('hand-kept histograms', () => {
     h.record(spec, 0.001, { a: 3 }, () => ({ 'ml.framework': 'onnxruntime' }));
     const points = h.metricData([0, 0], [1, 0])[0]!.dataPoints as any[];
     expect(points.map((p) => p.value.count).sort()).toEqual([1, 2]);
+  });
+
+  it('delta temporality: each collection reports what came since the previous one, then starts from zero', () => {
+    const h = new Histograms();
+    const attrs = { 'ml.framework': 'onnxruntime' };
+    for (const v of [0.001, 0.002]) h.record(spec, v, attrs, () => attrs);
+    const [first] = h.metricData([1, 0], [2, 0], true);
+    expect(first!.aggregationTemporality).toBe(AggregationTemporality.DELTA);
+    expect((first!.dataPoints[0] as any).value.count).toBe(2);
+    expect(first!.dataPoints[0]!.startTime).toEqual([1, 0]);
+    expect(h.metricData([1, 0], [3, 0], true)).toEqual([]); // nothing new
+    h.record(spec, 0.5, attrs, () => attrs);
+    const [third] = h.metricData([1, 0], [4, 0], true);
+    const p = third!.dataPoints[0] as any;
+    expect(p.value).toMatchObject({ count: 1, sum: 0.5, min: 0.5, max: 0.5 });
+    expect(p.startTime).toEqual([3, 0]);
   });
 });

@@ -25,7 +25,7 @@ const counting: OfflineStore = {
 };
 const destination = env.DESTINATION!;
 const delivery = new Delivery({
-  transport: createHttpTransport(config), protocol: 'http/json', timeoutMs: 10_000, send: true, store: counting,
+  transport: createHttpTransport(config), targets: config, send: true, store: counting,
   destinations: new Map([['traces', destination], ['metrics', destination]]), inspect: undefined, debug: () => {},
 });
 console.log('ready');

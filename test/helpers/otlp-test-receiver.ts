@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
@@ -19,13 +20,19 @@ export type Behaviour =
 export class TestReceiver {
   readonly received: Received[] = [];
   behaviour: Behaviour = { kind: 'ok' };
-  private server = http.createServer((req, res) => this.handle(req, res));
+  private server: http.Server = http.createServer((req, res) => this.handle(req, res));
+  private scheme = 'http';
   private statusCount = 0;
   private hanging = new Set<http.ServerResponse>();
 
-  static async start(behaviour: Behaviour = { kind: 'ok' }, port = 0): Promise<TestReceiver> {
+  /** `tls`: an https receiver (e.g. with `requestCert` for mutual TLS). */
+  static async start(behaviour: Behaviour = { kind: 'ok' }, port = 0, tls?: https.ServerOptions): Promise<TestReceiver> {
     const r = new TestReceiver();
     r.behaviour = behaviour;
+    if (tls) {
+      r.server = https.createServer(tls, (req, res) => r.handle(req, res));
+      r.scheme = 'https';
+    }
     await new Promise<void>((resolve) => r.server.listen(port, '127.0.0.1', resolve));
     return r;
   }
@@ -35,7 +42,7 @@ export class TestReceiver {
   }
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.scheme}://127.0.0.1:${this.port}`;
   }
 
   /** Everything received as one string, to search for planted markers. */
