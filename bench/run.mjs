@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The performance benchmark of issue 7: `npm run bench` (builds dist/ first) or
-// `node bench/run.mjs [--rounds N] [--only trivial|onnx|tfjs] [--json out.json] [--no-profile]`.
+// The performance benchmark: `npm run bench` (builds dist/ first) or
+// `node bench/run.mjs [--rounds N] [--only S[,S…]] [--json out.json] [--no-profile] [--no-docs]`.
 //
-// Runs every variant of a section interleaved (round-robin, the starting variant rotating each
-// round), one process at a time, each in a clean environment with its own HOME, and prints the
-// median of every figure, the ratios of the issue's target table and pass/fail. Exits 1 when a
-// target is missed, 2 when a run failed. Method and latest figures: docs/performance.md.
+// Runs the sections of bench/sections/ (each a set of figures with their targets). Within a
+// section every variant runs interleaved (round-robin, the starting variant rotating each round),
+// one process at a time, each in a clean environment with its own HOME; the report gives the
+// median of every figure, its target and pass/fail. Exits 1 when a target is missed, 2 when a
+// run failed. A run of every section updates docs/performance.md (figures and history).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,10 +18,13 @@ import { GNU_TIME, runProcess, waitForQuiet, waitForStragglers } from './lib/run
 import { RUN_MARKER, cleanEnv, createWorkspace, snapshotAgentState } from './lib/env.mjs';
 import { summary } from './lib/stats.mjs';
 import { startupProfile } from './lib/profile.mjs';
-import { formatReport } from './lib/report.mjs';
+import { fmt, formatReport, table } from './lib/report.mjs';
+import { updatePerformanceDoc } from './lib/performance-doc.mjs';
+import { SECTIONS } from './sections/index.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const apps = join(repo, 'bench', 'apps');
+const ids = SECTIONS.map((s) => s.id);
 
 const { values: opts } = parseArgs({
   options: {
@@ -28,21 +32,24 @@ const { values: opts } = parseArgs({
     only: { type: 'string' },
     json: { type: 'string' },
     'no-profile': { type: 'boolean', default: false },
+    'no-docs': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (opts.help) {
-  process.stdout.write(`usage: node bench/run.mjs [--rounds N] [--only trivial|onnx|tfjs|profile] [--json out.json] [--no-profile]
-  --rounds N     rounds per section (default: trivial 15, onnx 9, tfjs 7)
-  --only S       run one section: trivial, onnx or tfjs (the profile runs with trivial), or profile
+  process.stdout.write(`usage: node bench/run.mjs [--rounds N] [--only S[,S…]] [--json out.json] [--no-profile] [--no-docs]
+  --rounds N     rounds per section (default: ${SECTIONS.map((s) => `${s.id} ${s.defaultRounds}`).join(', ')})
+  --only S,…     run only these sections: ${ids.join(', ')}, profile (the profile runs with trivial)
   --json FILE    also write every run and figure as JSON
   --no-profile   skip the start-up profile
+  --no-docs      do not update docs/performance.md (it is updated only when every section ran)
 `);
   process.exit(0);
 }
-const SECTIONS = ['trivial', 'onnx', 'tfjs'];
-if (opts.only && ![...SECTIONS, 'profile'].includes(opts.only)) {
-  process.stderr.write(`--only must be one of ${SECTIONS.join(', ')}, profile\n`);
+const only = opts.only?.split(',').map((x) => x.trim()).filter(Boolean);
+const unknown = only?.filter((x) => ![...ids, 'profile'].includes(x)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(`--only takes ${ids.join(', ')}, profile (not ${unknown.join(', ')})\n`);
   process.exit(2);
 }
 const rounds = opts.rounds !== undefined ? Number(opts.rounds) : undefined;
@@ -50,8 +57,8 @@ if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) {
   process.stderr.write('--rounds must be a positive whole number\n');
   process.exit(2);
 }
-const sections = opts.only ? [opts.only] : SECTIONS;
-const wantProfile = opts.only === 'profile' || (!opts['no-profile'] && sections.includes('trivial'));
+const sections = only ?? ids;
+const wantProfile = Boolean(only?.includes('profile')) || (!opts['no-profile'] && sections.includes('trivial'));
 
 // ---- Preconditions -----------------------------------------------------------------------
 
@@ -156,17 +163,21 @@ async function measure(variant, app, { extraEnv = {}, home, timeoutMs } = {}) {
 const quietBudget = { leftMs: 90_000 };
 const busySeen = [];
 
-/** Round-robin over `variants`, the first variant of each round rotating, `n` rounds. */
-async function interleave(name, variants, app, n, options = {}) {
-  const runs = Object.fromEntries(variants.map((v) => [v, []]));
-  // One unmeasured run of each variant first: file-system caches warm for everybody.
-  for (const v of variants) await measure(v, app, options);
+/**
+ * Round-robin over `entries` ({ key, variant, app, env? }: a variant running an app), the first
+ * entry of each round rotating, `n` rounds; returns the runs per key, each tagged with its round.
+ */
+async function interleave(name, entries, n, options = {}) {
+  const runs = Object.fromEntries(entries.map((e) => [e.key, []]));
+  const run = (e) => measure(e.variant, e.app, { ...options, extraEnv: { ...options.extraEnv, ...e.env } });
+  // One unmeasured run of each entry first: file-system caches warm for everybody.
+  for (const e of entries) await run(e);
   for (let round = 0; round < n; round++) {
     const busy = await waitForQuiet(quietBudget);
     if (busy !== undefined) busySeen.push(busy);
-    for (let i = 0; i < variants.length; i++) {
-      const v = variants[(i + round) % variants.length];
-      runs[v].push({ ...(await measure(v, app, options)), round });
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[(i + round) % entries.length];
+      runs[e.key].push({ ...(await run(e)), round });
     }
     process.stderr.write(`\r  ${name}: round ${round + 1}/${n}   `);
   }
@@ -187,8 +198,6 @@ const diff = (x, y) => x - y;
 
 const started = performance.now();
 const results = { machine, sections: {}, figures: [], info: [] };
-const fig = (f) => results.figures.push(f);
-const info = (f) => results.info.push(f);
 
 process.stderr.write(`bench: Node ${nodeVersion}, ${machine.cores} cores, receiver at ${receiver.url}, scratch ${ws.root}\n`);
 
@@ -198,81 +207,29 @@ process.stderr.write(`bench: Node ${nodeVersion}, ${machine.cores} cores, receiv
   const coldHome = ws.newHome();
   const cold = await measure('on', join(apps, 'trivial.mjs'), { home: coldHome });
   snapshotAgentState(coldHome, ws.seed);
-  const hw = existsSync(join(ws.seed, '.cache', 'telemetry-agent', 'hardware.json'));
+  const hw = existsSync(join(ws.seed, '.cache', 'telemetry-agent', 'hardware.json')) || existsSync(join(ws.seed, '.cache', 'telemetry-agent', 'telemetry-agent', 'hardware.json'));
   results.cold = { ...cold, hardwareCached: hw };
   if (!hw) process.stderr.write('bench: warning: the first agent run left no hardware cache; every run probes the hardware.\n');
 }
 
-if (sections.includes('trivial')) {
-  const n = rounds ?? 15;
-  const variants = ['bare', 'off', 'on', ...(otelDir ? ['otel'] : []), 'down'];
-  const runs = await interleave('trivial', variants, join(apps, 'trivial.mjs'), n);
-  const s = Object.fromEntries(variants.map((v) => [v, { wall: stat(runs[v], 'wallMs'), rss: stat(runs[v], 'maxRssMB'), firstLine: stat(runs[v], 'firstLineMs'), requests: stat(runs[v], 'requests'), runs: runs[v].length }]));
-  results.sections.trivial = { rounds: n, variants: s, runs };
-  const m = (v, k) => s[v]?.[k].median ?? NaN;
-  fig({ id: 'off-wall', paired: paired(runs, 'off', 'bare', 'wallMs', ratio),  figure: 'trivial app wall: agent off / bare', variants: { bare: m('bare', 'wall'), off: m('off', 'wall') }, unit: 'ms', value: m('off', 'wall') / m('bare', 'wall'), kind: 'ratio', target: 1.10 });
-  fig({ id: 'on-wall', paired: paired(runs, 'on', 'bare', 'wallMs', ratio),  figure: 'trivial app wall: agent on / bare', variants: { bare: m('bare', 'wall'), on: m('on', 'wall') }, unit: 'ms', value: m('on', 'wall') / m('bare', 'wall'), kind: 'ratio', target: 1.5 });
-  fig({ id: 'on-otel', paired: paired(runs, 'on', 'otel', 'wallMs', ratio),  figure: 'trivial app wall: agent on / OTel auto-instr.', variants: { on: m('on', 'wall'), otel: m('otel', 'wall') }, unit: 'ms', value: m('on', 'wall') / m('otel', 'wall'), kind: 'ratio', target: 0.125 });
-  fig({ id: 'on-rss', paired: paired(runs, 'on', 'bare', 'maxRssMB', diff),  figure: 'peak RSS: agent on − bare', variants: { bare: m('bare', 'rss'), on: m('on', 'rss') }, unit: 'MB', value: m('on', 'rss') - m('bare', 'rss'), kind: 'diff', diffUnit: 'MB', target: 15 });
-  fig({ id: 'on-first-line', paired: paired(runs, 'on', 'bare', 'firstLineMs', diff),  figure: "app's first line: agent on − bare", variants: { bare: m('bare', 'firstLine'), on: m('on', 'firstLine') }, unit: 'ms', value: m('on', 'firstLine') - m('bare', 'firstLine'), kind: 'diff', diffUnit: 'ms', target: 10 });
-  fig({ id: 'down-wall', paired: paired(runs, 'down', 'bare', 'wallMs', diff),  figure: 'collector down: wall agent on − bare', variants: { bare: m('bare', 'wall'), down: m('down', 'wall') }, unit: 'ms', value: m('down', 'wall') - m('bare', 'wall'), kind: 'diff', diffUnit: 'ms', target: 1000 });
-  info({ figure: 'peak RSS: agent off − bare', value: m('off', 'rss') - m('bare', 'rss'), diffUnit: 'MB' });
-  info({ figure: 'peak RSS: OTel auto-instr. − bare', value: m('otel', 'rss') - m('bare', 'rss'), diffUnit: 'MB' });
-  info({ figure: "app's first line: agent off − bare", value: m('off', 'firstLine') - m('bare', 'firstLine'), diffUnit: 'ms' });
-  info({ figure: "app's first line: OTel auto-instr. − bare", value: m('otel', 'firstLine') - m('bare', 'firstLine'), diffUnit: 'ms' });
-  info({ figure: 'trivial app wall: OTel auto-instr. / bare', value: m('otel', 'wall') / m('bare', 'wall'), ratio: true });
-  info({ figure: 'OTLP requests per agent-on run (median)', value: m('on', 'requests'), plain: true });
-  info({ figure: 'OTLP requests per OTel run (median)', value: m('otel', 'requests'), plain: true });
-  info({ figure: 'first agent run on a machine (cold caches): wall − bare', value: results.cold.wallMs - m('bare', 'wall'), diffUnit: 'ms' });
-  info({ figure: 'collector down: detached exit sender alive after the app exited (median)', value: summary(runs.down.map((r) => r.stragglerMs)).median, diffUnit: 'ms' });
+/** What a section gets: how to run and measure, and where to put its figures. */
+const ctx = {
+  repo, apps, ws, receiver, otel: Boolean(otelDir), cold: results.cold,
+  measure, interleave, stat, paired, ratio, diff, summary, fmt, table,
+  /** Fills in a figure the section declared (id), with its measured values. */
+  set(id, values) {
+    const f = results.figures.find((x) => x.id === id);
+    if (!f) throw new Error(`bench: figure ${id} is not declared by its section`);
+    Object.assign(f, values);
+  },
+  info: (i) => results.info.push(i),
+};
 
-  // Stock OpenTelemetry without its default resource detectors (no cloud metadata probes): 5 runs.
-  if (otelDir) {
-    const nd = [];
-    for (let i = 0; i < 5; i++) nd.push(await measure('otel', join(apps, 'trivial.mjs'), { extraEnv: { OTEL_NODE_RESOURCE_DETECTORS: 'none' } }));
-    const w = summary(nd.map((r) => r.wallMs)).median;
-    results.sections.trivial.otelNoDetectors = { wallMs: w, runs: nd };
-    info({ figure: 'trivial app wall: agent on / OTel auto-instr. with OTEL_NODE_RESOURCE_DETECTORS=none (5 runs)', value: m('on', 'wall') / w, ratio: true, detail: `OTel ${w.toFixed(0)} ms` });
-  }
-
-  // Stock OpenTelemetry with the collector down: once, for comparison (it takes ~9 s).
-  if (otelDir) {
-    const r = await measure('otel', join(apps, 'trivial.mjs'), { extraEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: DOWN_ENDPOINT }, timeoutMs: 60_000 });
-    results.sections.trivial.otelDown = r;
-    info({ figure: 'collector down: wall OTel auto-instr. − bare (1 run)', value: r.wallMs - m('bare', 'wall'), diffUnit: 'ms' });
-  }
-}
-
-if (sections.includes('onnx')) {
-  const n = rounds ?? 9;
-  const variants = ['bare', 'on'];
-  const runs = await interleave('onnx', variants, join(apps, 'onnx-loop.mjs'), n);
-  const s = Object.fromEntries(variants.map((v) => [v, { us: stat(runs[v], 'usPerCall'), usBlock: stat(runs[v], 'usPerCallMedianBlock'), wall: stat(runs[v], 'wallMs'), rss: stat(runs[v], 'maxRssMB'), runs: runs[v].length }]));
-  results.sections.onnx = { rounds: n, variants: s, runs };
-  const m = (v, k) => s[v][k].median;
-  fig({ id: 'onnx-us', paired: paired(runs, 'on', 'bare', 'usPerCall', ratio),  figure: 'ONNX 20k session.run: µs/call agent on / bare', variants: { bare: m('bare', 'us'), on: m('on', 'us') }, unit: 'µs', value: m('on', 'us') / m('bare', 'us'), kind: 'ratio', target: 1.03 });
-  info({ figure: 'ONNX µs/call, median 1000-call block: agent on / bare', value: m('on', 'usBlock') / m('bare', 'usBlock'), ratio: true });
-  info({ figure: 'ONNX app wall: agent on − bare', value: m('on', 'wall') - m('bare', 'wall'), diffUnit: 'ms' });
-}
-
-if (sections.includes('tfjs')) {
-  const n = rounds ?? 7;
-  const variants = ['bare', 'on'];
-  const runs = await interleave('tfjs', variants, join(apps, 'tfjs-train.mjs'), n);
-  const s = Object.fromEntries(variants.map((v) => [v, { wall: stat(runs[v], 'wallMs'), train: stat(runs[v], 'trainMs'), trainCpu: stat(runs[v], 'trainCpuMs'), cpu: stat(runs[v], 'cpuMs'), rss: stat(runs[v], 'maxRssMB'), runs: runs[v].length }]));
-  results.sections.tfjs = { rounds: n, variants: s, runs, batches: runs.bare[0]?.batches };
-  const m = (v, k) => s[v][k].median;
-  fig({ id: 'tfjs-wall', paired: paired(runs, 'on', 'bare', 'wallMs', ratio),  figure: `tfjs training (${runs.bare[0]?.batches ?? '?'} batches): wall agent on / bare`, variants: { bare: m('bare', 'wall'), on: m('on', 'wall') }, unit: 'ms', value: m('on', 'wall') / m('bare', 'wall'), kind: 'ratio', target: 1.01 });
-  info({ figure: 'tfjs training: model.fit time agent on / bare', value: m('on', 'train') / m('bare', 'train'), ratio: true, detail: `per-round ${paired(runs, 'on', 'bare', 'trainMs', ratio).toFixed(3)}×` });
-  info({ figure: 'tfjs training: CPU time of model.fit (process.cpuUsage) agent on / bare', value: m('on', 'trainCpu') / m('bare', 'trainCpu'), ratio: true, detail: `per-round ${paired(runs, 'on', 'bare', 'trainCpuMs', ratio).toFixed(3)}×; less sensitive to other work on the machine than wall time` });
-  info({ figure: 'tfjs training: CPU time of the whole process (GNU time) agent on / bare', value: m('on', 'cpu') / m('bare', 'cpu'), ratio: true, detail: `${m('bare', 'cpu').toFixed(0)} → ${m('on', 'cpu').toFixed(0)} ms` });
-  info({ figure: 'tfjs training: peak RSS agent on − bare', value: m('on', 'rss') - m('bare', 'rss'), diffUnit: 'MB' });
-
-  // The 3-epoch example itself (examples/train-tfjs.mjs, ~80 ms of training): for reference.
-  const ex = await interleave('tfjs example', variants, join(repo, 'examples', 'train-tfjs.mjs'), n);
-  const wall = (v) => summary(ex[v].map((r) => r.wallMs)).median;
-  results.sections.tfjs.example = { bare: wall('bare'), on: wall('on'), runs: ex };
-  info({ figure: 'examples/train-tfjs.mjs (3 epochs): wall agent on / bare', value: wall('on') / wall('bare'), ratio: true, detail: `${wall('bare').toFixed(0)} → ${wall('on').toFixed(0)} ms` });
+for (const section of SECTIONS) {
+  if (!sections.includes(section.id)) continue;
+  for (const f of section.figures) results.figures.push({ ...f, section: section.id, value: NaN, variants: {} });
+  const n = rounds ?? section.defaultRounds;
+  results.sections[section.id] = await section.run(ctx, n);
 }
 
 if (wantProfile) {
@@ -292,5 +249,11 @@ if (opts.json) {
   const strip = (k, v) => (k === 'home' ? undefined : v);
   writeFileSync(opts.json, JSON.stringify({ ...results, failures }, strip, 2) + '\n');
   process.stderr.write(`bench: wrote ${opts.json}\n`);
+}
+// Only a run of every section stands for the whole table (and its history).
+if (!only && !opts['no-docs']) {
+  const doc = join(repo, 'docs', 'performance.md');
+  writeFileSync(doc, updatePerformanceDoc(readFileSync(doc, 'utf8'), results, failures));
+  process.stderr.write('bench: updated docs/performance.md\n');
 }
 process.exitCode = failures.length > 0 ? 2 : results.figures.some((f) => !f.pass) ? 1 : 0;
