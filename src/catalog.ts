@@ -68,7 +68,7 @@ export const SPANS: readonly SpanSpec[] = [
   { name: 'ml.model.load', description: 'loading a model' },
   { name: 'ml.inference', description: 'an inference call (sampled when calls are frequent)' },
   { name: 'uncaught_exception', description: 'the app crashed with an uncaught exception or unhandled rejection' },
-  { name: 'usage', description: 'a usage event recorded by an embedding tool with recordUsage()' },
+  { name: 'usage', description: 'a usage event an embedding tool declared and recorded with recordUsage(), or one CLI command timed with recordCommand()' },
 ];
 
 /** Span event names: other events are dropped. */
@@ -100,8 +100,9 @@ export const SIGNAL_ATTRIBUTES: readonly AttributeSpec[] = [
   { key: 'ml.metric.value', description: 'value of a training metric (ml.training.metric span events)' },
   { key: 'ml.run.name', description: 'the name given to progress() (redacted)' },
   { key: 'ml.inference.sampled_every', description: 'how many calls one sampled ml.inference span stands for' },
-  { key: 'usage.name', description: 'the event name given to recordUsage()' },
-  { key: 'usage.attributes', description: 'recordUsage() attributes, redacted, as JSON' },
+  { key: 'usage.name', description: 'the declared event name given to recordUsage(), or "command" for recordCommand()' },
+  { key: 'usage.command', description: 'the declared command name given to recordCommand()' },
+  { key: 'usage.dropped.reason', description: 'why recordUsage() dropped something: undeclared_event, undeclared_attribute, wrong_type, value_not_allowed or undeclared_command' },
   { key: 'error.type', description: 'exception class name' },
   { key: 'exception.type', description: 'exception class name' },
   { key: 'exception.message', description: 'exception message, redacted' },
@@ -143,6 +144,8 @@ export const METRICS: readonly MetricSpec[] = [
   { name: 'ml.training.metric', kind: 'gauge', unit: '1', description: 'other training metrics per epoch, by ml.metric.name and ml.metric.split', timed: true },
   { name: 'ml.inference.duration', kind: 'histogram', unit: 's', description: 'duration of each inference call' },
   { name: 'ml.errors', kind: 'counter', unit: '{error}', description: 'errors, by error.type' },
+  { name: 'telemetry_agent.usage.dropped', kind: 'counter', unit: '{item}', description: 'usage events or attributes dropped because the tool\'s description does not declare them, by usage.dropped.reason' },
+  { name: 'telemetry_agent.install.created', kind: 'counter', unit: '{install}', description: '1, once, in the run that created this product\'s install ID (new installs per day)' },
   { name: 'telemetry_agent.queue.dropped', kind: 'counter', unit: '{payload}', description: 'queued payloads dropped because the on-disk queue was full' },
 ];
 

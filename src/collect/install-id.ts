@@ -11,6 +11,8 @@ export interface PersistedId {
   readonly value: string;
   /** Where it lives, or undefined when it could not be saved (read-only home): then it is new every run. */
   readonly file: string | undefined;
+  /** This call created and saved it (the first run of a product on this machine, or after a reset). */
+  readonly created: boolean;
 }
 
 /**
@@ -28,17 +30,17 @@ function persisted(dir: string, name: string, valid: (s: string) => boolean, fre
     }
   };
   const existing = read();
-  if (existing) return { value: existing, file };
+  if (existing) return { value: existing, file, created: false };
   const value = fresh();
   try {
-    if (createFileExclusive(file, value + '\n')) return { value, file };
+    if (createFileExclusive(file, value + '\n')) return { value, file, created: true };
     const winner = read();
-    if (winner) return { value: winner, file };
+    if (winner) return { value: winner, file, created: false };
     writeFileAtomic(file, value + '\n'); // the file exists but is corrupt: replace it
-    return { value, file };
+    return { value, file, created: true };
   } catch (e) {
     debug(`cannot save ${file} (${(e as NodeJS.ErrnoException).code ?? e}); using a one-run value`);
-    return { value, file: undefined };
+    return { value, file: undefined, created: false };
   }
 }
 

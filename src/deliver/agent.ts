@@ -12,6 +12,7 @@ import { observeRuntimeMetrics } from '../collect/runtime-metrics.js';
 import { startGpuSampling } from '../collect/gpu-sampling.js';
 import { createRedactor, processContext, type Redactor } from '../protect/redact.js';
 import { safeModelName } from '../protect/model-name.js';
+import { allowDeclaredUsageAttributes } from '../protect/allow-list.js';
 import { protectResource } from '../protect/protect-resource.js';
 import { protectSpans } from '../protect/protect-spans.js';
 import { protectMetrics } from '../protect/protect-metrics.js';
@@ -70,6 +71,7 @@ export class Agent {
 
   constructor(private readonly init: AgentInit) {
     const { decision, options } = init;
+    allowDeclaredUsageAttributes((options as { events?: unknown }).events);
     const { config } = decision;
     const debug = debugWriter(config.debug);
     this.debug = debug;
@@ -86,7 +88,8 @@ export class Agent {
     this.serviceVersion = options.serviceVersion;
 
     // Without consent (inspect only) nothing is written to disk: IDs and salt live for this run only.
-    this.installId = decision.send ? installId(own.configDir, storageDebug).value : randomUuid();
+    const id = decision.send ? installId(own.configDir, storageDebug) : undefined;
+    this.installId = id?.value ?? randomUuid();
     const salt = decision.send ? localSalt(own.configDir, storageDebug) : randomHex(64);
     this.redact = createRedactor(processContext());
     const publicOrgs = [...DEFAULT_PUBLIC_MODEL_ORGS, ...(options.publicModelOrgs ?? [])];
@@ -128,6 +131,8 @@ export class Agent {
       snapshot: this.snapshot,
       histograms: this.histograms,
     });
+    // New installs per day: counted once, in the run that created this product's install ID.
+    if (id?.created) this.signals.record('telemetry_agent.install.created', 1);
     observeRuntimeMetrics(meter);
     startGpuSampling(this.signals);
 
