@@ -12,31 +12,33 @@ export const DATA_CHANGES: ReadonlyArray<{ version: number; summary: string }> =
 export interface AttributeSpec {
   readonly key: string;
   readonly description: string;
+  /** Why sending it is harmless (resource attributes: printed on every tool's telemetry page). */
+  readonly harmless?: string;
 }
 
 /** Resource attributes: nothing else is ever attached to the resource. */
 export const RESOURCE_ATTRIBUTES: readonly AttributeSpec[] = [
-  { key: 'service.name', description: 'the app or tool name (OTEL_SERVICE_NAME or start({ serviceName }))' },
-  { key: 'service.version', description: 'the app or tool version, when given' },
-  { key: 'service.instance.id', description: 'random ID, new for every process run' },
-  { key: 'telemetry.sdk.name', description: 'opentelemetry' },
-  { key: 'telemetry.sdk.language', description: 'nodejs' },
-  { key: 'telemetry.sdk.version', description: 'the OpenTelemetry SDK version' },
-  { key: 'telemetry.distro.name', description: 'telemetry-agent' },
-  { key: 'telemetry.distro.version', description: 'the telemetry-agent version' },
-  { key: 'telemetry.install.id', description: 'random ID saved in your config dir; `telemetry-agent reset` replaces it' },
-  { key: 'process.runtime.name', description: 'nodejs' },
-  { key: 'process.runtime.version', description: 'the Node.js version' },
-  { key: 'os.type', description: 'linux, darwin, windows, …' },
-  { key: 'os.version', description: 'the kernel / OS release number' },
-  { key: 'host.arch', description: 'CPU architecture (amd64, arm64, …)' },
-  { key: 'host.cpu.model.name', description: 'CPU model name' },
-  { key: 'host.cpu.logical_count', description: 'number of logical CPUs' },
-  { key: 'host.memory.total', description: 'total memory in bytes' },
-  { key: 'host.gpu.count', description: 'number of GPUs' },
-  { key: 'host.gpu.model.names', description: 'GPU model names' },
-  { key: 'host.gpu.memory.total', description: 'total GPU memory in bytes' },
-  { key: 'deployment.environment.name', description: '"ci" when running in CI' },
+  { key: 'service.name', description: 'the app or tool name (OTEL_SERVICE_NAME or start({ serviceName }))', harmless: 'names the tool, not you' },
+  { key: 'service.version', description: 'the app or tool version, when given', harmless: 'the tool\'s release, the same for everyone who installed it' },
+  { key: 'service.instance.id', description: 'random ID, new for every process run', harmless: 'random, new for every run: it links the payloads of one run and nothing else' },
+  { key: 'telemetry.sdk.name', description: 'opentelemetry', harmless: 'a constant' },
+  { key: 'telemetry.sdk.language', description: 'nodejs', harmless: 'a constant' },
+  { key: 'telemetry.sdk.version', description: 'the OpenTelemetry SDK version', harmless: 'a library version, the same for everyone' },
+  { key: 'telemetry.distro.name', description: 'telemetry-agent', harmless: 'a constant' },
+  { key: 'telemetry.distro.version', description: 'the telemetry-agent version', harmless: 'a library version, the same for everyone' },
+  { key: 'telemetry.install.id', description: 'random ID saved in your config dir; `telemetry-agent reset` replaces it', harmless: 'random, made on this machine, derived from nothing about you; `reset` replaces it and it is what a deletion request quotes' },
+  { key: 'process.runtime.name', description: 'nodejs', harmless: 'a constant' },
+  { key: 'process.runtime.version', description: 'the Node.js version', harmless: 'a public release number shared by millions' },
+  { key: 'os.type', description: 'linux, darwin, windows, …', harmless: 'one of a handful of values' },
+  { key: 'os.version', description: 'the kernel / OS release number', harmless: 'a public release number, no host name or serial' },
+  { key: 'host.arch', description: 'CPU architecture (amd64, arm64, …)', harmless: 'one of a handful of values' },
+  { key: 'host.cpu.model.name', description: 'CPU model name', harmless: 'a product name sold by the million, never a serial number' },
+  { key: 'host.cpu.logical_count', description: 'number of logical CPUs', harmless: 'a small number' },
+  { key: 'host.memory.total', description: 'total memory in bytes', harmless: 'a size, not what is in it' },
+  { key: 'host.gpu.count', description: 'number of GPUs', harmless: 'a small number' },
+  { key: 'host.gpu.model.names', description: 'GPU model names', harmless: 'product names, never a GPU UUID or serial' },
+  { key: 'host.gpu.memory.total', description: 'total GPU memory in bytes', harmless: 'a size, not what is in it' },
+  { key: 'deployment.environment.name', description: '"ci" when running in CI', harmless: 'only ever the word "ci"' },
 ];
 
 /** Never attached, whatever any code or environment variable asks for. */

@@ -143,7 +143,8 @@ export function recordCommand<R>(name: string, fn: () => R): R {
   };
   let result: R;
   try {
-    result = fn();
+    // Usage events recorded while the command runs become its children.
+    result = agent!.signals.withSpan(span, fn);
   } catch (error) {
     finish(error);
     throw error;

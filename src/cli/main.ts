@@ -9,6 +9,7 @@ import { COLLECT_USAGE } from '../receiver/collect-args.js';
 import { REPORT_USAGE, runReport } from '../report/index.js';
 import { AGENT_PRODUCT, isProductName } from '../decide/paths.js';
 import { AGENT_VERSION } from '../version.js';
+import { runDocs } from './docs-command.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
@@ -122,6 +123,21 @@ anything was sent there is no ID, and nothing to delete.
 ${PRODUCT_HELP}`,
     options: product,
     run: (v) => showId(productOf(v), out),
+  },
+  {
+    name: 'docs',
+    summary: 'print the telemetry page (Markdown) of a tool from its telemetry description',
+    usage: 'docs DESCRIPTION.json [-o FILE]',
+    help: `Checks a tool's telemetry description (the object its start() takes, as JSON) and prints its
+telemetry page: why, every declared event and attribute, what the agent adds, an example payload
+made by the agent's own serialiser, every way to opt out, how to inspect, the install ID, how to
+ask for deletion, where the data goes and how long it is kept. Exit 2 with one line per problem
+when the description is invalid.
+
+  -o, --output FILE  write the page there instead of printing it`,
+    options: { output: { type: 'string', short: 'o' } },
+    positionals: 'one',
+    run: (v, [file]) => runDocs(file!, typeof v.output === 'string' ? v.output : undefined, out, (m) => { process.stderr.write(`telemetry-agent docs: ${m}\n`); }),
   },
   {
     name: 'collect',
