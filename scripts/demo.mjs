@@ -65,7 +65,7 @@ step(`receiver listening on ${endpoint}, writing to ${relative(root, data)}/`);
 
 let failures = 0;
 for (const [i, ex] of EXAMPLES.entries()) {
-  step(`(${i + 1}/${EXAMPLES.length}) ${ex.what}: node --import telemetry-agent ${ex.file}`);
+  step(`(${i + 1}/${EXAMPLES.length + 1}) ${ex.what}: node --import telemetry-agent ${ex.file}`);
   const env = { ...demoEnv, TELEMETRY_AGENT_ENABLED: '1', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: ex.file.replace(/^examples\/|\.mjs$/g, ''), OTEL_METRIC_EXPORT_INTERVAL: '1000' };
   const r = await run(['--import', 'telemetry-agent', ex.file], env);
   const expected = ex.expectCode ?? 0;
@@ -74,6 +74,17 @@ for (const [i, ex] of EXAMPLES.entries()) {
     console.error(`        exit code ${r.code}, expected ${expected}\n${r.stderr}`);
   } else if (expected !== 0) {
     console.log(`        crashed as intended (exit ${r.code}); Node's error output is unchanged by the agent`);
+  }
+}
+
+// A tool that embeds the agent (examples/speedy): no preload, its own product and consent. Its
+// enable variable grants it for this run only; its usage events show in the report.
+step(`(${EXAMPLES.length + 1}/${EXAMPLES.length + 1}) a tool that embeds the agent, with its own consent: SPEEDY_TELEMETRY=1 node examples/speedy/speedy.mjs optimize`);
+{
+  const r = await run(['examples/speedy/speedy.mjs', 'optimize', '--runs', '50'], { ...demoEnv, SPEEDY_TELEMETRY: '1', SPEEDY_TELEMETRY_ENDPOINT: endpoint, OTEL_METRIC_EXPORT_INTERVAL: '1000' });
+  if (r.code !== 0) {
+    failures++;
+    console.error(`        exit code ${r.code}, expected 0\n${r.stderr}`);
   }
 }
 

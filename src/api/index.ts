@@ -22,8 +22,7 @@ export interface StartResult {
 }
 
 /**
- * Starts the agent for an embedding tool with its telemetry description (see SPEC "Embedding for
- * tool maintainers"). An invalid description is explained in one stderr line and keeps telemetry
+ * Starts the agent for an embedding tool with its telemetry description (docs/for-maintainers.md). An invalid description is explained in one stderr line and keeps telemetry
  * off for the run. Safe to call more than once and alongside the preload.
  */
 export function start(description: TelemetryDescription = {}): StartResult {

@@ -15,6 +15,7 @@ import {
   runHeadline,
   timelineBars,
   trainingView,
+  usageRows,
   type InferenceSummary,
   type Series,
 } from './run-views.js';
@@ -55,6 +56,7 @@ ${renderTraining(run, clock)}
 ${renderMemory(run, clock)}
 ${renderInference(run)}
 ${renderErrors(run, clock)}
+${renderUsage(run, clock)}
 </div>
 </section>`;
 }
@@ -267,4 +269,14 @@ function renderErrors(run: RunData, clock: RunClock): SafeHtml {
       )}</tbody></table>`
     : '';
   return panel('Errors', subtitle, html`${table}${countTable}`, false, 'errors');
+}
+
+/** Only for runs of tools that record usage events: what they declared and sent, one row each. */
+function renderUsage(run: RunData, clock: RunClock): SafeHtml {
+  const rows = usageRows(run.spans);
+  if (rows.length === 0) return html``;
+  const table = html`<table><thead><tr><th>when</th><th>event</th><th>attributes</th><th class="num">duration</th><th>outcome</th></tr></thead><tbody>${rows.map(
+    (r) => html`<tr><td class="num">${clock.text(r.timeMs)}</td><td><code>${r.event}</code></td><td><code>${r.attributes || '–'}</code></td><td class="num">${formatDuration(r.durationMs)}</td><td${r.failed ? html` class="type" style="color:${ERROR_COLOR}"` : ''}>${r.failed ?? 'ok'}</td></tr>`,
+  )}</tbody></table>`;
+  return panel('Usage events', `${NAMES.usage} spans: the events and commands the tool declared (recordUsage, recordCommand)`, table, true, 'usage');
 }

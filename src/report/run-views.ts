@@ -21,6 +21,7 @@ export const NAMES = {
   epoch: span('ml.train.epoch'),
   modelLoad: span('ml.model.load'),
   crash: span('uncaught_exception'),
+  usage: span('usage'),
   progress: metric('ml.training.progress'),
   loss: metric('ml.training.loss'),
   inference: metric('ml.inference.duration'),
@@ -305,4 +306,34 @@ export function runHeadline(run: RunData): RunHeadline {
     inferenceCalls: inferenceSummaries(run.points).reduce((a, s) => a + s.count, 0),
     errors,
   };
+}
+
+// ---------- usage events (tools that embed the agent) ----------
+
+export interface UsageRow {
+  readonly timeMs: number;
+  /** `optimize`, or `command optimize` for a recordCommand() run. */
+  readonly event: string;
+  /** Declared attributes as `name=value`, without the `usage.` prefix. */
+  readonly attributes: string;
+  readonly durationMs: number;
+  readonly failed: string | undefined;
+}
+
+export function usageRows(spans: readonly SpanRecord[]): UsageRow[] {
+  return spans.filter((s) => s.name === NAMES.usage).map((s) => {
+    const name = attrText(s.attributes['usage.name']);
+    const command = attrText(s.attributes['usage.command']);
+    const attributes = Object.entries(s.attributes)
+      .filter(([k]) => k.startsWith('usage.') && k !== 'usage.name' && k !== 'usage.command')
+      .map(([k, v]) => `${k.slice('usage.'.length)}=${attrText(v)}`)
+      .join(' ');
+    return {
+      timeMs: s.startMs,
+      event: command ? `${name} ${command}` : name,
+      attributes,
+      durationMs: s.endMs - s.startMs,
+      failed: s.statusCode === STATUS_ERROR ? attrText(s.attributes['error.type']) || 'error' : undefined,
+    };
+  });
 }

@@ -11,7 +11,7 @@ const valid = {
 };
 
 describe('validateDescription', () => {
-  it('accepts the SPEC example', () => {
+  it('accepts the example description of docs/for-maintainers.md', () => {
     expect(validateDescription(valid)).toEqual([]);
   });
 

@@ -89,7 +89,8 @@ describe('recordUsage / recordCommand', () => {
 
 describe('a tool\'s consent is its own', () => {
   it('the tool\'s opt-out variable turns it off; DO_NOT_TRACK too; OTEL_SDK_DISABLED too', async () => {
-    for (const extra of [{ ACME_TELEMETRY_DISABLED: '1' }, { DO_NOT_TRACK: '1' }, { TELEMETRY_AGENT_DISABLED: 'yes' }, { OTEL_SDK_DISABLED: 'true' }]) {
+    const cases: Record<string, string>[] = [{ ACME_TELEMETRY_DISABLED: '1' }, { DO_NOT_TRACK: '1' }, { TELEMETRY_AGENT_DISABLED: 'yes' }, { OTEL_SDK_DISABLED: 'true' }];
+    for (const extra of cases) {
       const r = await runTool(['acme'], { ACME_TELEMETRY: '1', ...extra });
       expect(r.got, JSON.stringify(extra)).toHaveLength(0);
       expect(JSON.parse(r.stdout.split('\n')[0]!)).toMatchObject({ enabled: false });

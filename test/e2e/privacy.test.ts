@@ -59,7 +59,10 @@ describe('planted-secret corpus through real processes', () => {
     const crash = spans.filter((s) => s.name === 'uncaught_exception');
     expect(crash).toHaveLength(1);
     expect(attr(crash[0].events[0].attributes, 'exception.type')).toBe('TypeError');
-    expect(spans.filter((s) => s.name === 'usage').length).toBe(ROWS.length);
+    // recordUsage without a declared event sends nothing of it (strings are never free text): counted only.
+    expect(spans.filter((s) => s.name === 'usage').length).toBe(0);
+    const dropped = got.metrics().filter((m) => m.name === 'telemetry_agent.usage.dropped').flatMap((m) => m.sum.dataPoints);
+    expect(Math.max(...dropped.filter((p: any) => attr(p.attributes, 'usage.dropped.reason') === 'undeclared_event').map((p: any) => Number(p.asInt ?? p.asDouble)))).toBe(ROWS.length);
     const errors = got.metrics().filter((m) => m.name === 'ml.errors').flatMap((m) => m.sum.dataPoints);
     expect(errors.some((p: any) => attr(p.attributes, 'error.type') === 'SyntaxError')).toBe(true);
   });
