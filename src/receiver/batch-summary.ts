@@ -6,6 +6,7 @@ export interface BatchSummary {
   readonly spans: number;
   readonly errorSpans: number;
   readonly points: number;
+  readonly logRecords: number;
 }
 
 const STATUS_CODE_ERROR = 2;
@@ -25,7 +26,7 @@ export function summarizeTraces(request: unknown): BatchSummary {
       }
     }
   }
-  return { services: [...services], spans, errorSpans, points: 0 };
+  return { services: [...services], spans, errorSpans, points: 0, logRecords: 0 };
 }
 
 export function summarizeMetrics(request: unknown): BatchSummary {
@@ -39,16 +40,28 @@ export function summarizeMetrics(request: unknown): BatchSummary {
       }
     }
   }
-  return { services: [...services], spans: 0, errorSpans: 0, points };
+  return { services: [...services], spans: 0, errorSpans: 0, points, logRecords: 0 };
 }
 
-export function formatBatchLine(signal: 'traces' | 'metrics', summary: BatchSummary, now = new Date()): string {
+export function summarizeLogs(request: unknown): BatchSummary {
+  const services = new Set<string>();
+  let logRecords = 0;
+  for (const resourceLogs of list(field(request, 'resourceLogs'))) {
+    addService(services, resourceLogs);
+    for (const scopeLogs of list(field(resourceLogs, 'scopeLogs'))) logRecords += list(field(scopeLogs, 'logRecords')).length;
+  }
+  return { services: [...services], spans: 0, errorSpans: 0, points: 0, logRecords };
+}
+
+export function formatBatchLine(signal: 'traces' | 'metrics' | 'logs', summary: BatchSummary, now = new Date()): string {
   const time = now.toTimeString().slice(0, 8);
   const service = summary.services.length > 0 ? summary.services.join(',') : '(no service.name)';
   const counts =
     signal === 'traces'
       ? `${plural(summary.spans, 'span')}, ${plural(summary.errorSpans, 'error')}`
-      : plural(summary.points, 'metric point');
+      : signal === 'metrics'
+        ? plural(summary.points, 'metric point')
+        : plural(summary.logRecords, 'log record');
   return `${time} ${signal.padEnd(7)} ${service}: ${counts}`;
 }
 

@@ -1,16 +1,16 @@
 export const COLLECT_USAGE = `Usage: telemetry-agent collect [--port 4318] [--out ./telemetry-data]
 
 Receives OTLP/HTTP on 127.0.0.1 only and appends what arrives, as OTLP JSON lines (the format
-of the OpenTelemetry Collector's file exporter), to <out>/traces.jsonl and <out>/metrics.jsonl.
+of the OpenTelemetry Collector's file exporter), to <out>/traces.jsonl, metrics.jsonl and logs.jsonl.
 
   --port <n>          port to listen on (default 4318; 0 picks a free one)
   --out <dir>         where to write (default ./telemetry-data)
   --max-file-mb <n>   rotate a file past this size: traces.jsonl -> traces.1.jsonl (default 50)
   --keep <n>          rotated files kept per signal (default 3)
 
-Accepts POST /v1/traces and /v1/metrics as application/json or application/x-protobuf,
-optionally Content-Encoding: gzip, up to 8 MB per request. POST /v1/logs is answered and
-discarded (the agent sends no logs). Stop with Ctrl+C, then: telemetry-agent report <out>`;
+Accepts POST /v1/traces, /v1/metrics and /v1/logs as application/json or application/x-protobuf,
+optionally Content-Encoding: gzip, up to 8 MB per request. When too much data is in flight it
+answers 503 with Retry-After (exporters retry). Stop with Ctrl+C, then: telemetry-agent report <out>`;
 
 export interface CollectArgs {
   readonly port: number;

@@ -62,8 +62,8 @@ export async function runCollect(argv: string[], io: CollectIo = { stdout: proce
   });
 
   await receiver.close();
-  const { traces, metrics } = receiver.batches;
-  io.stdout.write(`telemetry-agent collect: stopped after ${traces} trace and ${metrics} metric batches\n`);
+  const { traces, metrics, logs } = receiver.batches;
+  io.stdout.write(`telemetry-agent collect: stopped after ${traces} trace and ${metrics} metric batches, ${logs} log batch${logs === 1 ? '' : 'es'}\n`);
   return 0;
 }
 
@@ -72,5 +72,6 @@ function describeStartError(error: unknown, port: number, outDir: string): strin
   if (code === 'EADDRINUSE') return `port ${port} is already in use (try --port 0, or stop the other collector)`;
   if (code === 'EACCES' && port < 1024) return `port ${port} needs privileges (use a port above 1023)`;
   if (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR') return `cannot write to ${outDir} (${code})`;
+  if (code === 'ELINK') return (error as Error).message;
   return (error as Error).message ?? String(error);
 }

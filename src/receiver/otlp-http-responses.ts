@@ -11,7 +11,7 @@ const CONTENT_TYPE: Record<BodyEncoding, string> = {
 };
 
 // google.rpc.Code values, matching the HTTP status the way the OTLP spec suggests.
-const RPC_CODE: Record<number, number> = { 400: 3, 404: 5, 405: 12, 413: 8, 415: 3, 500: 13 };
+const RPC_CODE: Record<number, number> = { 400: 3, 403: 7, 404: 5, 405: 12, 408: 4, 413: 8, 415: 3, 429: 8, 500: 13, 502: 14, 503: 14, 504: 4 };
 
 export function encodingOf(contentType: string | undefined): BodyEncoding | undefined {
   const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
@@ -20,23 +20,26 @@ export function encodingOf(contentType: string | undefined): BodyEncoding | unde
   return undefined;
 }
 
-export function sendSuccess(res: ServerResponse, encoding: BodyEncoding): void {
+export type ExtraHeaders = Record<string, string | number>;
+
+export function sendSuccess(res: ServerResponse, encoding: BodyEncoding, status = 200, headers: ExtraHeaders = {}): void {
   // An empty message: `{}` in JSON, zero bytes in protobuf.
-  send(res, 200, encoding, encoding === 'json' ? Buffer.from('{}') : Buffer.alloc(0));
+  send(res, status, encoding, encoding === 'json' ? Buffer.from('{}') : Buffer.alloc(0), headers);
 }
 
-export function sendError(res: ServerResponse, status: number, message: string, encoding: BodyEncoding | undefined): void {
+export function sendError(res: ServerResponse, status: number, message: string, encoding: BodyEncoding | undefined, headers: ExtraHeaders = {}): void {
   const code = RPC_CODE[status] ?? 2;
-  if (encoding === 'json') send(res, status, 'json', Buffer.from(JSON.stringify({ code, message })));
-  else if (encoding === 'protobuf') send(res, status, 'protobuf', encodeRpcStatus(code, message));
+  if (encoding === 'json') send(res, status, 'json', Buffer.from(JSON.stringify({ code, message })), headers);
+  else if (encoding === 'protobuf') send(res, status, 'protobuf', encodeRpcStatus(code, message), headers);
   else {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(`${message}\n`);
+    const body = Buffer.from(`${message}\n`, 'utf8');
+    res.writeHead(status, { ...headers, 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length });
+    res.end(body);
   }
 }
 
-function send(res: ServerResponse, status: number, encoding: BodyEncoding, body: Buffer): void {
-  res.writeHead(status, { 'content-type': CONTENT_TYPE[encoding], 'content-length': body.length });
+function send(res: ServerResponse, status: number, encoding: BodyEncoding, body: Buffer, headers: ExtraHeaders): void {
+  res.writeHead(status, { ...headers, 'content-type': CONTENT_TYPE[encoding], 'content-length': body.length });
   res.end(body);
 }
 

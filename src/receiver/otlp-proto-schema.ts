@@ -1,5 +1,5 @@
-// Field numbers of the OTLP trace and metrics messages, from opentelemetry-proto
-// (opentelemetry/proto/{common,resource,trace,metrics}/v1/*.proto and collector/*/v1/*_service.proto).
+// Field numbers of the OTLP trace, metrics and logs messages, from opentelemetry-proto
+// (opentelemetry/proto/{common,resource,trace,metrics,logs}/v1/*.proto and collector/*/v1/*_service.proto).
 // Only what the receiver stores; unknown fields (e.g. newer additions) are skipped by the decoder.
 
 import { decodeMessage, type JsonObject, type Schema } from './protobuf-schema-decoder.js';
@@ -152,7 +152,29 @@ export const OTLP_SCHEMA: Schema = {
     4: ['spanId', 'hex'],
     5: ['traceId', 'hex'],
   },
+
+  // collector/logs/v1 + logs/v1 (LogRecord field 4 is reserved)
+  ExportLogsServiceRequest: { 1: ['resourceLogs', 'ResourceLogs', R] },
+  ResourceLogs: { 1: ['resource', 'Resource'], 2: ['scopeLogs', 'ScopeLogs', R], 3: ['schemaUrl', 'string'] },
+  ScopeLogs: { 1: ['scope', 'InstrumentationScope'], 2: ['logRecords', 'LogRecord', R], 3: ['schemaUrl', 'string'] },
+  LogRecord: {
+    1: ['timeUnixNano', 'fixed64'],
+    11: ['observedTimeUnixNano', 'fixed64'],
+    2: ['severityNumber', 'enum'],
+    3: ['severityText', 'string'],
+    5: ['body', 'AnyValue'],
+    6: ['attributes', 'KeyValue', R],
+    7: ['droppedAttributesCount', 'uint32'],
+    8: ['flags', 'fixed32'],
+    9: ['traceId', 'hex'],
+    10: ['spanId', 'hex'],
+    12: ['eventName', 'string'],
+  },
 };
+
+export function decodeLogsRequest(bytes: Uint8Array): JsonObject {
+  return decodeMessage(OTLP_SCHEMA, 'ExportLogsServiceRequest', bytes);
+}
 
 export function decodeTraceRequest(bytes: Uint8Array): JsonObject {
   return decodeMessage(OTLP_SCHEMA, 'ExportTraceServiceRequest', bytes);

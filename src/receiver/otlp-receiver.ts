@@ -1,17 +1,17 @@
-// The OTLP/HTTP receiver behind `telemetry-agent collect`: POST /v1/traces and /v1/metrics
+// The receiver behind `telemetry-agent collect`: POST /v1/traces, /v1/metrics and /v1/logs
 // (JSON or protobuf, optionally gzip) are appended as OTLP JSON lines, the format of the
-// Collector's `file` exporter. POST /v1/logs is answered 200 and discarded: the agent sends no
-// logs, and a stray logs exporter pointed here should not fill its app's stderr with errors.
+// Collector's `file` exporter, to traces.jsonl, metrics.jsonl and logs.jsonl. A batch is
+// answered 200 only once its line is written; a failed write is answered 503 (retry later).
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { formatBatchLine, summarizeMetrics, summarizeTraces, type BatchSummary } from './batch-summary.js';
-import { encodingOf, sendError, sendSuccess, type BodyEncoding } from './otlp-http-responses.js';
-import { decodeMetricsRequest, decodeTraceRequest } from './otlp-proto-schema.js';
-import { decodeContentEncoding, HttpError, readLimitedBody } from './request-body.js';
-import { RotatingJsonlWriter, type RotationOptions } from './rotating-jsonl-writer.js';
+import { lstat } from 'node:fs/promises';
+import { formatBatchLine, summarizeLogs, summarizeMetrics, summarizeTraces, type BatchSummary } from './batch-summary.js';
+import type { BodyEncoding } from './otlp-http-responses.js';
+import { startOtlpHttpServer, type OtlpHttpRequest, type OtlpSignal, type ServerTimeouts } from './otlp-http-server.js';
+import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest } from './otlp-proto-schema.js';
+import { busy, HttpError } from './request-body.js';
+import { RotatingJsonlWriter, type OpenFile, type RotationOptions } from './rotating-jsonl-writer.js';
 
-export const LISTEN_HOST = '127.0.0.1';
+export { LISTEN_HOST } from './otlp-http-server.js';
 
 export interface ReceiverOptions {
   readonly port: number;
@@ -22,6 +22,12 @@ export interface ReceiverOptions {
   readonly onBatch: (line: string) => void;
   /** Problems worth a line on stderr (write failures); bad requests are only answered. */
   readonly onProblem: (line: string) => void;
+  /** Server limits; the defaults of otlp-http-server.ts otherwise (tests make them small). */
+  readonly maxBytesInFlight?: number;
+  readonly maxConnections?: number;
+  readonly timeouts?: Partial<ServerTimeouts>;
+  /** How output files are opened (tests inject a failing disk). */
+  readonly openFile?: OpenFile;
 }
 
 export interface RunningReceiver {
@@ -29,119 +35,92 @@ export interface RunningReceiver {
   readonly url: string;
   readonly tracesPath: string;
   readonly metricsPath: string;
-  readonly batches: { traces: number; metrics: number };
+  readonly logsPath: string;
+  readonly batches: Record<OtlpSignal, number>;
   /** Stops accepting, lets in-flight requests finish (briefly), and flushes the files. */
   close(): Promise<void>;
 }
 
 interface SignalRoute {
-  readonly signal: 'traces' | 'metrics';
-  readonly topKey: 'resourceSpans' | 'resourceMetrics';
+  readonly topKey: 'resourceSpans' | 'resourceMetrics' | 'resourceLogs';
   readonly decodeProtobuf: (bytes: Uint8Array) => object;
   readonly summarize: (request: unknown) => BatchSummary;
   readonly writer: RotatingJsonlWriter;
 }
 
-const CLOSE_GRACE_MS = 2000;
-
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
-  const traces = route('traces', 'resourceSpans', decodeTraceRequest, summarizeTraces);
-  const metrics = route('metrics', 'resourceMetrics', decodeMetricsRequest, summarizeMetrics);
-  const routes = new Map<string, SignalRoute | 'discard'>([
-    ['/v1/traces', traces],
-    ['/v1/metrics', metrics],
-    ['/v1/logs', 'discard'],
-  ]);
-  const batches = { traces: 0, metrics: 0 };
+  const writer = (signal: OtlpSignal) => new RotatingJsonlWriter(options.outDir, signal, options.rotation, options.openFile);
+  const routes: Record<OtlpSignal, SignalRoute> = {
+    traces: { topKey: 'resourceSpans', decodeProtobuf: decodeTraceRequest, summarize: summarizeTraces, writer: writer('traces') },
+    metrics: { topKey: 'resourceMetrics', decodeProtobuf: decodeMetricsRequest, summarize: summarizeMetrics, writer: writer('metrics') },
+    logs: { topKey: 'resourceLogs', decodeProtobuf: decodeLogsRequest, summarize: summarizeLogs, writer: writer('logs') },
+  };
+  const writers = Object.values(routes).map((r) => r.writer);
+  // Refuse to start over a planted link; each write refuses one again (O_NOFOLLOW).
+  for (const w of writers) await refuseLink(w.path);
+  const batches: Record<OtlpSignal, number> = { traces: 0, metrics: 0, logs: 0 };
+  let lastProblem = '';
 
-  function route(
-    signal: SignalRoute['signal'],
-    topKey: SignalRoute['topKey'],
-    decodeProtobuf: SignalRoute['decodeProtobuf'],
-    summarize: SignalRoute['summarize'],
-  ): SignalRoute {
-    return { signal, topKey, decodeProtobuf, summarize, writer: new RotatingJsonlWriter(options.outDir, signal, options.rotation) };
+  async function handle(request: OtlpHttpRequest): Promise<{ status: number }> {
+    const signal = request.signal!;
+    const route = routes[signal];
+    const batch = readBatch(route, request.body, request.encoding!);
+    if (batch.hasEntries) {
+      try {
+        await route.writer.append(batch.line);
+      } catch (error) {
+        const line = `telemetry-agent collect: could not store a ${signal} batch (answered 503, the sender will retry): ${(error as Error).message}`;
+        // One line per distinct problem, not one per retry of the same one.
+        if (line !== lastProblem) options.onProblem(line);
+        lastProblem = line;
+        throw busy('could not store the data; retry later');
+      }
+      lastProblem = '';
+      batches[signal]++;
+      options.onBatch(formatBatchLine(signal, batch.summary));
+    }
+    return { status: 200 };
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const encoding = encodingOf(req.headers['content-type']);
-    const path = (req.url ?? '/').split('?')[0];
-    const target = routes.get(path);
-    if (!target) return sendError(res, 404, `no such endpoint ${path}; use POST /v1/traces or /v1/metrics`, encoding);
-    if (req.method !== 'POST') {
-      res.setHeader('allow', 'POST');
-      return sendError(res, 405, `${req.method} is not allowed; use POST`, encoding);
-    }
-    if (!encoding) {
-      return sendError(res, 415, 'Content-Type must be application/json or application/x-protobuf', undefined);
-    }
-    try {
-      const raw = await readLimitedBody(req, options.maxBodyBytes);
-      const body = await decodeContentEncoding(raw, req.headers['content-encoding'], options.maxBodyBytes);
-      if (target === 'discard') return sendSuccess(res, encoding);
-      const { request, line } = parseRequest(target, body, encoding);
-      const summary = target.summarize(request);
-      if (hasEntries(request, target.topKey)) {
-        await target.writer.append(line);
-        batches[target.signal]++;
-        options.onBatch(formatBatchLine(target.signal, summary));
-      }
-      sendSuccess(res, encoding);
-    } catch (error) {
-      if (error instanceof HttpError) {
-        if (error.status === 413) res.setHeader('connection', 'close');
-        return sendError(res, error.status, error.message, encoding);
-      }
-      if (isClientMistake(error)) return sendError(res, 400, `malformed ${encoding} body: ${(error as Error).message}`, encoding);
-      options.onProblem(`telemetry-agent collect: could not store a batch: ${(error as Error).message}`);
-      return sendError(res, 500, 'could not store the data', encoding);
-    }
-  }
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      // Last line of defence: a bug here must cost one request, never the receiver.
-      options.onProblem(`telemetry-agent collect: internal error: ${(error as Error)?.message ?? String(error)}`);
-      if (!res.headersSent) sendError(res, 500, 'internal error', undefined);
-      else res.destroy();
-    });
-  });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+  const server = await startOtlpHttpServer({
+    port: options.port,
+    maxBodyBytes: options.maxBodyBytes,
+    maxBytesInFlight: options.maxBytesInFlight,
+    maxConnections: options.maxConnections,
+    timeouts: options.timeouts,
+    handle,
+    onProblem: options.onProblem,
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, LISTEN_HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const writers = [traces.writer, metrics.writer];
-
-  let closing: Promise<void> | undefined;
   return {
-    port,
-    url: `http://${LISTEN_HOST}:${port}`,
-    tracesPath: traces.writer.path,
-    metricsPath: metrics.writer.path,
+    port: server.port,
+    url: server.url,
+    tracesPath: routes.traces.writer.path,
+    metricsPath: routes.metrics.writer.path,
+    logsPath: routes.logs.writer.path,
     batches,
-    close() {
-      closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
-        await closed;
-        clearTimeout(timer);
-        await Promise.all(writers.map((w) => w.flush()));
-      })();
-      return closing;
+    async close() {
+      await server.close();
+      await Promise.all(writers.map((w) => w.flush()));
     },
   };
+}
+
+/**
+ * The line to store and what it holds. The parsed request does not outlive this call, so a
+ * batch waiting for the disk holds only its text.
+ */
+function readBatch(route: SignalRoute, body: Buffer, encoding: BodyEncoding): { line: string; summary: BatchSummary; hasEntries: boolean } {
+  let request: object;
+  let line: string;
+  try {
+    ({ request, line } = parseRequest(route, body, encoding));
+  } catch (error) {
+    if (isClientMistake(error)) throw new HttpError(400, `malformed ${encoding} body: ${(error as Error).message}`);
+    throw error;
+  }
+  const entries = (request as Record<string, unknown>)[route.topKey];
+  return { line, summary: route.summarize(request), hasEntries: Array.isArray(entries) && entries.length > 0 };
 }
 
 function parseRequest(route: SignalRoute, body: Buffer, encoding: BodyEncoding): { request: object; line: string } {
@@ -162,11 +141,13 @@ function parseRequest(route: SignalRoute, body: Buffer, encoding: BodyEncoding):
   return { request, line: text.trim().replace(/[\r\n]+/g, ' ') };
 }
 
-function hasEntries(request: object, key: string): boolean {
-  const entries = (request as Record<string, unknown>)[key];
-  return Array.isArray(entries) && entries.length > 0;
-}
-
 function isClientMistake(error: unknown): boolean {
   return error instanceof SyntaxError || (error as Error)?.name === 'ProtobufDecodeError' || error instanceof RangeError;
+}
+
+async function refuseLink(path: string): Promise<void> {
+  const info = await lstat(path).catch(() => undefined);
+  if (info?.isSymbolicLink()) {
+    throw Object.assign(new Error(`${path} is a symbolic link; remove it (the receiver never writes through links)`), { code: 'ELINK' });
+  }
 }

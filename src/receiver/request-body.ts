@@ -1,66 +1,148 @@
-// Reads a request body under a size limit, then gunzips it under the same limit,
-// so neither a huge upload nor a small gzip bomb can exhaust memory.
+// Reads a request body under a per-request limit and a budget shared by all requests, then
+// gunzips it under the same limit, so neither a huge upload, a small gzip bomb nor many
+// concurrent uploads can exhaust memory. A refused body is still read to its end (and
+// discarded) before the answer, so the client reads the answer instead of a reset connection.
 
 import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import type { ByteBudget } from './byte-budget.js';
 
 const gunzipAsync = promisify(gunzip);
+
+/** Seconds a client should wait before retrying a request refused for lack of room. */
+export const RETRY_AFTER_SECONDS = 1;
 
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Sent as Retry-After (503: the server's own limit, worth retrying). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
 }
 
-/**
- * Past the limit the rest of the body is drained (not stored) so a well-behaved client
- * reads the 413 instead of a reset connection; past `drainLimit` the socket is dropped.
- */
-export function readLimitedBody(req: IncomingMessage, limit: number, drainLimit = limit * 8): Promise<Buffer> {
+export function busy(message: string): HttpError {
+  return new HttpError(503, message, RETRY_AFTER_SECONDS);
+}
+
+export interface BodyLimits {
+  /** Largest body one request may have. */
+  readonly maxBytes: number;
+  /** Bytes held by all requests together. */
+  readonly budget: ByteBudget;
+  /** Past this many bytes a refused body is no longer drained: the connection is dropped. */
+  readonly drainLimit?: number;
+}
+
+/** A body and the bytes it holds in the budget (give them back when the request is answered). */
+export interface HeldBody {
+  readonly body: Buffer;
+  held: number;
+}
+
+export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<HeldBody> {
+  const { maxBytes, budget } = limits;
+  const drainLimit = limits.drainLimit ?? maxBytes * 8;
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > drainLimit) {
-      reject(new HttpError(413, `body of ${declared} bytes is over the ${limit}-byte limit`));
+    const declared = contentLength(req);
+    if (declared !== undefined && declared > drainLimit) {
+      reject(new HttpError(413, `body of ${declared} bytes is over the ${maxBytes}-byte limit`));
       return;
+    }
+    let refusal: HttpError | undefined;
+    if (declared !== undefined && declared > maxBytes) refusal = new HttpError(413, `body of ${declared} bytes is over the ${maxBytes}-byte limit`);
+    // A declared length is taken at once and filled in place (no second copy); a chunked body
+    // takes its bytes as they arrive.
+    let held = 0;
+    let target: Buffer | undefined;
+    if (!refusal && declared !== undefined) {
+      if (budget.tryTake(declared)) {
+        held = declared;
+        target = Buffer.allocUnsafe(declared);
+      } else refusal = busy('too much data in flight; retry later');
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
+    let settled = false;
+    const refuse = (error: HttpError): void => {
+      refusal = error;
+      budget.give(held);
+      held = 0;
+      chunks.length = 0;
+      target = undefined;
+    };
     req.on('data', (chunk: Buffer) => {
+      const start = size;
       size += chunk.length;
       if (size > drainLimit) {
+        settled = true;
         req.destroy();
-        reject(new HttpError(413, `body is over the ${limit}-byte limit`));
+        budget.give(held);
+        reject(refusal ?? new HttpError(413, `body is over the ${maxBytes}-byte limit`));
         return;
       }
-      if (size > limit) tooLarge = true;
-      if (!tooLarge) chunks.push(chunk);
+      if (refusal) return;
+      if (size > maxBytes) return refuse(new HttpError(413, `body is over the ${maxBytes}-byte limit`));
+      if (target) {
+        chunk.copy(target, start);
+        return;
+      }
+      if (!budget.tryTake(chunk.length)) return refuse(busy('too much data in flight; retry later'));
+      held += chunk.length;
+      chunks.push(chunk);
     });
     req.on('end', () => {
-      if (tooLarge) reject(new HttpError(413, `body is over the ${limit}-byte limit`));
-      else resolve(Buffer.concat(chunks, size));
+      if (settled) return;
+      settled = true;
+      if (refusal) return reject(refusal);
+      resolve({ body: target ? target.subarray(0, size) : Buffer.concat(chunks, size), held });
     });
-    req.on('error', (error) => reject(new HttpError(400, `could not read body: ${error.message}`)));
+    req.on('error', (error) => {
+      if (settled) return;
+      settled = true;
+      budget.give(held);
+      reject(new HttpError(400, `could not read body: ${error.message}`));
+    });
     req.on('close', () => {
-      if (!req.complete) reject(new HttpError(400, 'client aborted the request'));
+      if (settled || req.complete) return;
+      settled = true;
+      budget.give(held);
+      reject(new HttpError(400, 'client aborted the request'));
     });
   });
 }
 
-export async function decodeContentEncoding(body: Buffer, encoding: string | undefined, limit: number): Promise<Buffer> {
+/**
+ * Undoes Content-Encoding. The decoded body takes up to `maxBytes` from the budget before
+ * gunzip runs; what it did not need is given back. `held` grows by what the result holds.
+ */
+export async function decodeContentEncoding(held: HeldBody, encoding: string | undefined, limits: BodyLimits): Promise<Buffer> {
   const name = (encoding ?? '').trim().toLowerCase();
-  if (name === '' || name === 'identity') return body;
+  if (name === '' || name === 'identity') return held.body;
   if (name !== 'gzip') throw new HttpError(415, `unsupported Content-Encoding "${name}" (use gzip or none)`);
+  const { maxBytes, budget } = limits;
+  if (!budget.tryTake(maxBytes)) throw busy('too much data in flight; retry later');
+  let decoded: Buffer;
   try {
-    return await gunzipAsync(body, { maxOutputLength: limit });
+    decoded = await gunzipAsync(held.body, { maxOutputLength: maxBytes });
   } catch (error) {
+    budget.give(maxBytes);
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-      throw new HttpError(413, `gzip body expands beyond the ${limit}-byte limit`);
+      throw new HttpError(413, `gzip body expands beyond the ${maxBytes}-byte limit`);
     }
     throw new HttpError(400, `invalid gzip body: ${(error as Error).message}`);
   }
+  budget.give(maxBytes - decoded.length);
+  held.held += decoded.length;
+  return decoded;
+}
+
+function contentLength(req: IncomingMessage): number | undefined {
+  const value = req.headers['content-length'];
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
