@@ -8,7 +8,8 @@
 //   Retry-After (an OTLP exporter retries it), never 400, which an exporter treats as final;
 // - header, request and idle timeouts and a connection cap, so slow clients are closed.
 
-import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { ByteBudget } from './byte-budget.js';
 import { isLoopbackHost } from './loopback-host.js';
@@ -34,6 +35,9 @@ export interface OtlpHttpRequest {
   /** The signal of an OTLP path, undefined for any other path. */
   readonly signal: OtlpSignal | undefined;
   readonly headers: IncomingHttpHeaders;
+  /** Header names and values as sent, alternating (to measure what went over the wire). */
+  readonly rawHeaders: readonly string[];
+  readonly httpVersion: string;
   /** From Content-Type; undefined for anything but OTLP JSON and protobuf. */
   readonly encoding: BodyEncoding | undefined;
   /** The body as it came over the wire. */
@@ -80,6 +84,8 @@ export interface OtlpHttpServerOptions {
   readonly handle: (request: OtlpHttpRequest) => OtlpHttpAnswer | Promise<OtlpHttpAnswer>;
   /** Problems worth a line on stderr (bugs in `handle`). */
   readonly onProblem?: (line: string) => void;
+  /** Serve HTTPS with these TLS options (tests of custom CAs and mutual TLS). */
+  readonly tls?: TlsServerOptions;
 }
 
 export interface OtlpHttpServer {
@@ -136,7 +142,18 @@ export async function startOtlpHttpServer(options: OtlpHttpServerOptions): Promi
     try {
       held = await readBody(req, limits);
       const body = await decodeContentEncoding(held, req.headers['content-encoding'], limits);
-      const answer = await options.handle({ method: req.method ?? 'GET', url, path, signal, headers: req.headers, encoding, wireBody: held.body, body });
+      const answer = await options.handle({
+        method: req.method ?? 'GET',
+        url,
+        path,
+        signal,
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        httpVersion: req.httpVersion,
+        encoding,
+        wireBody: held.body,
+        body,
+      });
       await deliver(req, res, answer, encoding);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
@@ -167,31 +184,31 @@ export async function startOtlpHttpServer(options: OtlpHttpServerOptions): Promi
     else sendError(res, answer.status, answer.message ?? STATUS_CODES[answer.status] ?? 'error', encoding, headers);
   }
 
-  const server = createServer(
-    {
-      headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
-      requestTimeout: timeouts.requestMs,
-      keepAliveTimeout: timeouts.keepAliveMs,
-      // Node checks the header and request deadlines on this interval (30 s by default, which
-      // would let a slow client outlive a short deadline by that much).
-      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(timeouts.headersMs / 4))),
-    },
-    (req, res) => {
-      if (overCap.has(req.socket)) return;
-      serve(req, res).catch((error: unknown) => {
-        // Last line of defence: a bug here must cost one request, never the server.
-        onProblem(`telemetry-agent collect: internal error: ${(error as Error)?.message ?? String(error)}`);
-        if (!res.headersSent) sendError(res, 500, 'internal error', undefined);
-        else res.destroy();
-      });
-    },
-  );
+  const httpOptions: ServerOptions = {
+    headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // Node checks the header and request deadlines on this interval (30 s by default, which
+    // would let a slow client outlive a short deadline by that much).
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(timeouts.headersMs / 4))),
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (overCap.has(req.socket)) return;
+    serve(req, res).catch((error: unknown) => {
+      // Last line of defence: a bug here must cost one request, never the server.
+      onProblem(`telemetry-agent collect: internal error: ${(error as Error)?.message ?? String(error)}`);
+      if (!res.headersSent) sendError(res, 500, 'internal error', undefined);
+      else res.destroy();
+    });
+  };
+  const server = options.tls ? createTlsServer({ ...options.tls, ...httpOptions }, onRequest) : createServer(httpOptions, onRequest);
   // No bytes either way for idleMs: the socket is destroyed (there is no 'timeout' listener).
   server.timeout = timeouts.idleMs;
   server.on('connection', (socket: Socket) => {
     if (sockets.size >= maxConnections) {
       overCap.add(socket);
       socket.on('error', () => undefined);
+      if (options.tls) return void socket.destroy();
       socket.resume();
       socket.end(BUSY_RESPONSE);
       setTimeout(() => socket.destroy(), OVER_CAP_LINGER_MS).unref();
@@ -226,7 +243,7 @@ export async function startOtlpHttpServer(options: OtlpHttpServerOptions): Promi
   let closing: Promise<void> | undefined;
   return {
     port,
-    url: `http://${LISTEN_HOST}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${LISTEN_HOST}:${port}`,
     stats: {
       get peakBytesInFlight() {
         return limits.budget.peak;

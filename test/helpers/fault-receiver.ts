@@ -1,11 +1,14 @@
 // Fault-injection helpers for the delivery tests: an OTLP/HTTP receiver that records every
 // request together with the answer it gave (TestReceiver records only the accepted ones), a
-// port nobody listens on, and readers for the on-disk queue.
-import http from 'node:http';
+// port nobody listens on, and readers for the on-disk queue. The receiver is the repository's
+// one OTLP/HTTP server (src/receiver/otlp-http-server.ts) with a scripted answer.
+import type http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { startOtlpHttpServer, type OtlpHttpAnswer, type OtlpHttpRequest, type OtlpHttpServer } from '../../src/receiver/otlp-http-server.js';
+import { parseJson, TEST_SERVER_LIMITS } from './otlp-test-receiver.js';
 
 /**
  * How to answer one request: an HTTP status (with an optional Retry-After, after an optional delay
@@ -16,7 +19,9 @@ export type Answer = { status: number; retryAfter?: string; delayMs?: number; un
 export interface FaultRequest {
   readonly path: string;
   readonly headers: http.IncomingHttpHeaders;
+  /** The body as it came over the wire (still gzipped if it was sent so). */
   readonly body: Buffer;
+  /** The JSON body, parsed after any Content-Encoding is undone; undefined for protobuf. */
   readonly json: any;
   readonly answer: Answer;
   readonly at: number;
@@ -31,29 +36,24 @@ export const OK: { status: number } = { status: 200 };
 export class FaultReceiver {
   readonly requests: FaultRequest[] = [];
   script: Script;
-  private readonly server = http.createServer((req, res) => this.handle(req, res));
-  private readonly open = new Set<net.Socket>();
+  private server!: OtlpHttpServer;
 
   private constructor(script: Script) {
     this.script = script;
-    this.server.on('connection', (s) => { this.open.add(s); s.on('close', () => this.open.delete(s)); });
   }
 
   static async start(script: Script = () => OK, port = 0): Promise<FaultReceiver> {
     const r = new FaultReceiver(script);
-    await new Promise<void>((resolve, reject) => {
-      r.server.once('error', reject);
-      r.server.listen(port, '127.0.0.1', () => resolve());
-    });
+    r.server = await startOtlpHttpServer({ ...TEST_SERVER_LIMITS, port, routes: 'any', handle: (req) => r.handle(req) });
     return r;
   }
 
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.server.port;
   }
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.server.url;
   }
 
   /** Requests answered 2xx: what was delivered. */
@@ -96,32 +96,16 @@ export class FaultReceiver {
   }
 
   async close(): Promise<void> {
-    for (const s of this.open) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server.close(0);
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      let json: any;
-      if (String(req.headers['content-type']).includes('json')) {
-        try { json = JSON.parse(body.toString('utf8')); } catch { json = undefined; }
-      }
-      const path = req.url ?? '';
-      const answer = this.script({ path, index: this.requests.length, body, headers: req.headers });
-      this.requests.push({ path, headers: req.headers, body, json, answer, at: Date.now() });
-      if (answer === 'hang') return;
-      if (answer === 'reset') { req.socket.destroy(); return; }
-      const reply = () => {
-        res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.retryAfter !== undefined ? { 'retry-after': answer.retryAfter } : {}) });
-        res.end('{}');
-      };
-      if (answer.until) void answer.until.finally(reply);
-      else if (answer.delayMs) setTimeout(reply, answer.delayMs);
-      else reply();
-    });
+  private async handle(req: OtlpHttpRequest): Promise<OtlpHttpAnswer> {
+    const path = req.url;
+    const answer = this.script({ path, index: this.requests.length, body: req.wireBody, headers: req.headers });
+    this.requests.push({ path, headers: req.headers, body: req.wireBody, json: parseJson(req), answer, at: Date.now() });
+    if (typeof answer !== 'object' || answer.until === undefined) return answer;
+    await answer.until.then(() => undefined, () => undefined);
+    return { status: answer.status, retryAfter: answer.retryAfter };
   }
 }
 

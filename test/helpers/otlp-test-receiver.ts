@@ -1,11 +1,21 @@
-import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
+// The OTLP/HTTP receiver of the end-to-end tests: the repository's one OTLP/HTTP server
+// (src/receiver/otlp-http-server.ts) recording every request and answering as told.
+import type http from 'node:http';
+import type https from 'node:https';
+import { startOtlpHttpServer, type OtlpHttpAnswer, type OtlpHttpRequest, type OtlpHttpServer, type OtlpHttpServerOptions } from '../../src/receiver/otlp-http-server.js';
+
+/** Limits for test doubles: roomy, and no idle timeout, so a held answer stays held until close(). */
+export const TEST_SERVER_LIMITS: Pick<OtlpHttpServerOptions, 'maxBodyBytes' | 'maxBytesInFlight' | 'timeouts'> = {
+  maxBodyBytes: 64 * 1024 * 1024,
+  maxBytesInFlight: 256 * 1024 * 1024,
+  timeouts: { idleMs: 0 },
+};
 
 export interface Received {
+  /** The request target, query included. */
   readonly path: string;
   readonly headers: http.IncomingHttpHeaders;
+  /** The body with any Content-Encoding (gzip) undone. */
   readonly body: Buffer;
   /** Parsed JSON body (undefined for protobuf). */
   readonly json: any;
@@ -20,29 +30,23 @@ export type Behaviour =
 export class TestReceiver {
   readonly received: Received[] = [];
   behaviour: Behaviour = { kind: 'ok' };
-  private server: http.Server = http.createServer((req, res) => this.handle(req, res));
-  private scheme = 'http';
+  private server!: OtlpHttpServer;
   private statusCount = 0;
-  private hanging = new Set<http.ServerResponse>();
 
   /** `tls`: an https receiver (e.g. with `requestCert` for mutual TLS). */
   static async start(behaviour: Behaviour = { kind: 'ok' }, port = 0, tls?: https.ServerOptions): Promise<TestReceiver> {
     const r = new TestReceiver();
     r.behaviour = behaviour;
-    if (tls) {
-      r.server = https.createServer(tls, (req, res) => r.handle(req, res));
-      r.scheme = 'https';
-    }
-    await new Promise<void>((resolve) => r.server.listen(port, '127.0.0.1', resolve));
+    r.server = await startOtlpHttpServer({ ...TEST_SERVER_LIMITS, port, tls, routes: 'any', handle: (req) => r.handle(req) });
     return r;
   }
 
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.server.port;
   }
 
   get endpoint(): string {
-    return `${this.scheme}://127.0.0.1:${this.port}`;
+    return this.server.url;
   }
 
   /** Everything received as one string, to search for planted markers. */
@@ -73,37 +77,34 @@ export class TestReceiver {
   }
 
   async close(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server.close(0);
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let body = Buffer.concat(chunks);
-      if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-      let json: any;
-      if (String(req.headers['content-type']).includes('json')) {
-        try { json = JSON.parse(body.toString('utf8')); } catch { json = undefined; }
-      }
-      const b = this.behaviour;
-      if (b.kind === 'hang') {
-        this.hanging.add(res);
-        this.received.push({ path: req.url ?? '', headers: req.headers, body, json });
-        return;
-      }
-      if (b.kind === 'status' && (b.times === undefined || this.statusCount < b.times)) {
-        this.statusCount++;
-        res.writeHead(b.status, b.retryAfter ? { 'retry-after': b.retryAfter } : {});
-        res.end();
-        return;
-      }
-      this.received.push({ path: req.url ?? '', headers: req.headers, body, json });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
+  private handle(req: OtlpHttpRequest): OtlpHttpAnswer {
+    const record = (): void => {
+      this.received.push({ path: req.url, headers: req.headers, body: req.body, json: parseJson(req) });
+    };
+    const b = this.behaviour;
+    if (b.kind === 'hang') {
+      record();
+      return 'hang';
+    }
+    if (b.kind === 'status' && (b.times === undefined || this.statusCount < b.times)) {
+      this.statusCount++;
+      return { status: b.status, retryAfter: b.retryAfter };
+    }
+    record();
+    return { status: 200 };
+  }
+}
+
+/** A JSON body, or undefined (protobuf, or not JSON at all). */
+export function parseJson(req: OtlpHttpRequest): any {
+  if (!String(req.headers['content-type']).includes('json')) return undefined;
+  try {
+    return JSON.parse(req.body.toString('utf8'));
+  } catch {
+    return undefined;
   }
 }
 
