@@ -159,8 +159,7 @@ export async function startOtlpHttpServer(options: OtlpHttpServerOptions): Promi
       if (!(error instanceof HttpError)) throw error;
       const headers: ExtraHeaders = {};
       if (error.retryAfterSeconds !== undefined) headers['retry-after'] = error.retryAfterSeconds;
-      // A refused body may not have been read to its end: do not reuse the connection.
-      if (error.status === 413 || error.status === 503) headers.connection = 'close';
+      if (error.closeConnection) headers.connection = 'close';
       if (!res.headersSent && !res.destroyed) sendError(res, error.status, error.message, encoding, headers);
     } finally {
       if (held) limits.budget.give(held.held);

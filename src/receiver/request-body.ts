@@ -1,7 +1,8 @@
 // Reads a request body under a per-request limit and a budget shared by all requests, then
 // gunzips it under the same limit, so neither a huge upload, a small gzip bomb nor many
-// concurrent uploads can exhaust memory. A refused body is still read to its end (and
-// discarded) before the answer, so the client reads the answer instead of a reset connection.
+// concurrent uploads can exhaust memory. A refused body is answered at once and the rest of it
+// is read and dropped, so the client reads the answer instead of a reset connection and the
+// connection stays usable.
 
 import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
@@ -19,6 +20,8 @@ export class HttpError extends Error {
     message: string,
     /** Sent as Retry-After (503: the server's own limit, worth retrying). */
     readonly retryAfterSeconds?: number,
+    /** The body was not read to its end: the connection cannot be reused. */
+    readonly closeConnection = false,
   ) {
     super(message);
   }
@@ -33,7 +36,7 @@ export interface BodyLimits {
   readonly maxBytes: number;
   /** Bytes held by all requests together. */
   readonly budget: ByteBudget;
-  /** Past this many bytes a refused body is no longer drained: the connection is dropped. */
+  /** Past this many bytes a refused body is no longer read and dropped: the connection is closed. */
   readonly drainLimit?: number;
 }
 
@@ -49,42 +52,33 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Held
   return new Promise((resolve, reject) => {
     const declared = contentLength(req);
     if (declared !== undefined && declared > drainLimit) {
-      reject(new HttpError(413, `body of ${declared} bytes is over the ${maxBytes}-byte limit`));
+      reject(new HttpError(413, `body of ${declared} bytes is over the ${maxBytes}-byte limit`, undefined, true));
       return;
     }
-    let refusal: HttpError | undefined;
-    if (declared !== undefined && declared > maxBytes) refusal = new HttpError(413, `body of ${declared} bytes is over the ${maxBytes}-byte limit`);
-    // A declared length is taken at once and filled in place (no second copy); a chunked body
-    // takes its bytes as they arrive.
+    let refused = false;
     let held = 0;
     let target: Buffer | undefined;
-    if (!refusal && declared !== undefined) {
-      if (budget.tryTake(declared)) {
-        held = declared;
-        target = Buffer.allocUnsafe(declared);
-      } else refusal = busy('too much data in flight; retry later');
-    }
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    // Answered at once; the rest of the body is still read (and dropped) by the listener below.
     const refuse = (error: HttpError): void => {
-      refusal = error;
+      refused = true;
       budget.give(held);
       held = 0;
       chunks.length = 0;
       target = undefined;
+      if (!settled) reject(error);
+      settled = true;
     };
     req.on('data', (chunk: Buffer) => {
       const start = size;
       size += chunk.length;
       if (size > drainLimit) {
-        settled = true;
         req.destroy();
-        budget.give(held);
-        reject(refusal ?? new HttpError(413, `body is over the ${maxBytes}-byte limit`));
-        return;
+        return refuse(new HttpError(413, `body is over the ${maxBytes}-byte limit`, undefined, true));
       }
-      if (refusal) return;
+      if (refused) return;
       if (size > maxBytes) return refuse(new HttpError(413, `body is over the ${maxBytes}-byte limit`));
       if (target) {
         chunk.copy(target, start);
@@ -97,21 +91,23 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Held
     req.on('end', () => {
       if (settled) return;
       settled = true;
-      if (refusal) return reject(refusal);
       resolve({ body: target ? target.subarray(0, size) : Buffer.concat(chunks, size), held });
     });
     req.on('error', (error) => {
-      if (settled) return;
-      settled = true;
-      budget.give(held);
-      reject(new HttpError(400, `could not read body: ${error.message}`));
+      if (!settled) refuse(new HttpError(400, `could not read body: ${error.message}`, undefined, true));
     });
     req.on('close', () => {
-      if (settled || req.complete) return;
-      settled = true;
-      budget.give(held);
-      reject(new HttpError(400, 'client aborted the request'));
+      if (!settled && !req.complete) refuse(new HttpError(400, 'client aborted the request', undefined, true));
     });
+    // A declared length is taken at once and filled in place (no second copy); a chunked body
+    // takes its bytes as they arrive.
+    if (declared !== undefined && declared > maxBytes) refuse(new HttpError(413, `body of ${declared} bytes is over the ${maxBytes}-byte limit`));
+    else if (declared !== undefined) {
+      if (budget.tryTake(declared)) {
+        held = declared;
+        target = Buffer.allocUnsafe(declared);
+      } else refuse(busy('too much data in flight; retry later'));
+    }
   });
 }
 

@@ -24,6 +24,7 @@ export type OpenFile = (path: string, flags: number, mode: number) => Promise<Wr
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const APPEND_FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | NOFOLLOW;
 const LINK_ERRORS = new Set(['ELOOP', 'EMLINK', 'EFTYPE']);
+const NEWLINE = Buffer.from('\n');
 
 export class RotatingJsonlWriter {
   /** Bytes in the current file, once known. */
@@ -43,9 +44,12 @@ export class RotatingJsonlWriter {
     return this.file(0);
   }
 
-  /** Appends one line (a newline is added). Resolves once it is written; rejects if it is not. */
-  append(line: string): Promise<void> {
-    const data = Buffer.from(line.endsWith('\n') ? line : `${line}\n`, 'utf8');
+  /**
+   * Appends one line (a newline is added; the line itself must hold none). Resolves once it is
+   * written; rejects if it is not. A Buffer is written as it is, without a copy.
+   */
+  append(line: string | Buffer): Promise<void> {
+    const data = typeof line === 'string' ? Buffer.from(line.endsWith('\n') ? line.slice(0, -1) : line, 'utf8') : line;
     const write = this.queue.then(() => this.write(data));
     // The queue must survive a failed write; the caller still sees the failure.
     this.queue = write.catch(() => undefined);
@@ -59,19 +63,21 @@ export class RotatingJsonlWriter {
 
   private async write(data: Buffer): Promise<void> {
     if (this.size === undefined) this.size = await fileSize(this.path);
-    if (this.damaged || (this.size > 0 && this.size + data.length > this.options.maxBytes)) await this.rotate();
+    if (this.damaged || (this.size > 0 && this.size + data.length + 1 > this.options.maxBytes)) await this.rotate();
     const handle = await this.openNoFollow();
     try {
       const start = (await handle.stat()).size;
       // A line left unterminated by someone else (a crash, an earlier version) gets its own line.
-      const prefix = start > 0 && !(await endsWithNewline(handle, start)) ? Buffer.from('\n') : undefined;
-      const bytes = prefix ? Buffer.concat([prefix, data]) : data;
+      const pieces = start > 0 && !(await endsWithNewline(handle, start)) ? [NEWLINE, data, NEWLINE] : [data, NEWLINE];
       let written = 0;
       try {
-        while (written < bytes.length) {
-          const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
-          if (bytesWritten <= 0) throw Object.assign(new Error('no bytes written'), { code: 'EIO' });
-          written += bytesWritten;
+        for (const piece of pieces) {
+          for (let done = 0; done < piece.length; ) {
+            const { bytesWritten } = await handle.write(piece, done, piece.length - done);
+            if (bytesWritten <= 0) throw Object.assign(new Error('no bytes written'), { code: 'EIO' });
+            done += bytesWritten;
+            written += bytesWritten;
+          }
         }
       } catch (error) {
         await handle.truncate(start).catch(() => {

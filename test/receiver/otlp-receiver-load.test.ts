@@ -41,7 +41,8 @@ function peakRssMb(pid: number): number {
 
 it.skipIf(!existsSync('/proc/self/status'))(`answers ${REQUESTS} concurrent 8 MB requests 200 or 503 with peak RSS under ${MAX_PEAK_RSS_MB} MB`, async () => {
   dir = await mkdtemp(join(tmpdir(), 'collect-load-'));
-  const proc = spawn(process.execPath, [join(REPO, 'dist', 'cli.mjs'), 'collect', '--port', '0', '--out', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Files large enough that nothing acknowledged is rotated away before it is counted.
+  const proc = spawn(process.execPath, [join(REPO, 'dist', 'cli.mjs'), 'collect', '--port', '0', '--out', dir, '--max-file-mb', '4000'], { stdio: ['ignore', 'pipe', 'pipe'] });
   child = proc;
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
