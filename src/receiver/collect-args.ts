@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+
 export const COLLECT_USAGE = `Usage: telemetry-agent collect [--port 4318] [--out ./telemetry-data]
 
 Receives OTLP/HTTP on 127.0.0.1 only and appends what arrives, as OTLP JSON lines (the format
@@ -24,48 +26,28 @@ export type ParsedCollectArgs = { kind: 'run'; args: CollectArgs } | { kind: 'he
 const MB = 1024 * 1024;
 
 export function parseCollectArgs(argv: readonly string[]): ParsedCollectArgs {
-  let port = 4318;
-  let outDir = './telemetry-data';
-  let maxFileMb = 50;
-  let keep = 3;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') return { kind: 'help' };
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const takeValue = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
-    switch (name) {
-      case '--port': {
-        const value = takeValue();
-        const n = parseInteger(value);
-        if (n === undefined || n > 65535) return error(`--port needs a number from 0 to 65535, got ${show(value)}`);
-        port = n;
-        break;
-      }
-      case '--out': {
-        const value = takeValue();
-        if (!value) return error('--out needs a directory');
-        outDir = value;
-        break;
-      }
-      case '--max-file-mb': {
-        const value = takeValue();
-        const n = parseInteger(value);
-        if (n === undefined || n < 1) return error(`--max-file-mb needs a whole number of megabytes (1 or more), got ${show(value)}`);
-        maxFileMb = n;
-        break;
-      }
-      case '--keep': {
-        const value = takeValue();
-        const n = parseInteger(value);
-        if (n === undefined || n > 100) return error(`--keep needs a number from 0 to 100, got ${show(value)}`);
-        keep = n;
-        break;
-      }
-      default:
-        return error(arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument ${show(arg)}`);
-    }
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      options: { port: { type: 'string' }, out: { type: 'string' }, 'max-file-mb': { type: 'string' }, keep: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (e) {
+    return error(String((e as Error).message).split('\n')[0]!);
   }
+  if (values.help) return { kind: 'help' };
+  if (positionals.length > 0) return error(`unexpected argument ${show(positionals[0])}`);
+  const port = values.port === undefined ? 4318 : parseInteger(values.port as string);
+  if (port === undefined || port > 65535) return error(`--port needs a number from 0 to 65535, got ${show(values.port as string)}`);
+  const outDir = values.out === undefined ? './telemetry-data' : (values.out as string);
+  if (!outDir) return error('--out needs a directory');
+  const maxFileMb = values['max-file-mb'] === undefined ? 50 : parseInteger(values['max-file-mb'] as string);
+  if (maxFileMb === undefined || maxFileMb < 1) return error(`--max-file-mb needs a whole number of megabytes (1 or more), got ${show(values['max-file-mb'] as string)}`);
+  const keep = values.keep === undefined ? 3 : parseInteger(values.keep as string);
+  if (keep === undefined || keep > 100) return error(`--keep needs a number from 0 to 100, got ${show(values.keep as string)}`);
   return { kind: 'run', args: { port, outDir, maxFileBytes: maxFileMb * MB, keep } };
 }
 

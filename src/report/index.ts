@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { groupRuns } from './group-runs.js';
@@ -21,28 +22,20 @@ progress and loss, memory, inference latency and errors. <dir> holds OTLP JSON l
 type ParsedReportArgs = { kind: 'run'; dir: string; output?: string } | { kind: 'help' } | { kind: 'error'; message: string };
 
 export function parseReportArgs(argv: readonly string[]): ParsedReportArgs {
-  let dir: string | undefined;
-  let output: string | undefined;
   const error = (message: string): ParsedReportArgs => ({ kind: 'error', message: `telemetry-agent report: ${message} (see --help)` });
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') return { kind: 'help' };
-    if (arg === '-o' || arg === '--output') {
-      output = argv[++i];
-      if (!output) return error(`${arg} needs a file name`);
-    } else if (arg.startsWith('--output=')) {
-      output = arg.slice('--output='.length);
-      if (!output) return error('--output needs a file name');
-    } else if (arg.startsWith('-') && arg !== '-') {
-      return error(`unknown option ${arg}`);
-    } else if (dir === undefined) {
-      dir = arg;
-    } else {
-      return error(`unexpected argument ${JSON.stringify(arg)}; give one directory`);
-    }
+  let values: { output?: string | boolean; help?: string | boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: [...argv], options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
+  } catch (e) {
+    return error(String((e as Error).message).split('\n')[0]!);
   }
+  if (values.help) return { kind: 'help' };
+  if (values.output === '') return error('--output needs a file name');
+  if (positionals.length > 1) return error(`unexpected argument ${JSON.stringify(positionals[1])}; give one directory`);
+  const dir = positionals[0];
   if (!dir) return error('which directory? e.g. telemetry-agent report ./telemetry-data');
-  return { kind: 'run', dir, output };
+  return { kind: 'run', dir, output: values.output as string | undefined };
 }
 
 /** `telemetry-agent report`: 0 when written, 1 when there is nothing to report or it cannot write, 2 on bad arguments. */

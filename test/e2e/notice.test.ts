@@ -39,4 +39,20 @@ describe.skipIf(!hasScript)('the consent notice on a terminal', () => {
     expect(out).toMatch(/What is collected changed since you enabled it: first release/);
     expect(out).toMatch(/Nothing is sent until you turn it on/);
   });
+
+  it('is per product: a tool\'s notice names the tool, its variables and its command; each product shows its own once', async () => {
+    const env = cleanEnv(tempHome(), { TOOL_ENDPOINT: 'http://127.0.0.1:9' });
+    const tool = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(REPO, 'test/fixtures/apps/tool-usage.mjs'))} acme`;
+    const run = (cmd: string) => execFileSync('script', ['-qec', cmd, '/dev/null'], { cwd: REPO, env, encoding: 'utf8', timeout: 20_000 });
+    const first = run(tool);
+    expect(first).toMatch(/acme: this program can send anonymous usage telemetry/);
+    expect(first).toMatch(/on: `telemetry-agent enable --product acme` or ACME_TELEMETRY=1/);
+    expect(first).toMatch(/off: `telemetry-agent disable --product acme` or DO_NOT_TRACK=1 or ACME_TELEMETRY_DISABLED=1/);
+    expect(first).not.toMatch(/telemetry-agent: this program/);
+    expect(first).toContain('tool done');
+    expect(run(tool)).not.toMatch(/this program can send/);
+    // The agent's own product has not shown its notice yet: it still does, once.
+    expect(onTerminal(env)).toMatch(/telemetry-agent: this program can send anonymous telemetry/);
+  });
 });
+
