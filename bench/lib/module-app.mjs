@@ -55,6 +55,7 @@ export function generateModuleApp(project, total = 1000) {
 const firstLineMs = performance.now();
 ${esmImports.join('\n')}
 import cjs from './cjs/index.cjs';
+const firstLineCpu = process.cpuUsage();
 const all = [${esmNames.join(', ')}, ...cjs];
 let x = 0;
 for (const f of all) x = f(x);
@@ -62,7 +63,7 @@ if (all.length !== ${2 * half}) throw new Error('expected ${2 * half} modules, g
 process.on('exit', () => {
   process.stdout.write(\`BENCH \${JSON.stringify({ exitMaxRssKB: process.resourceUsage().maxRSS })}\\n\`);
 });
-process.stdout.write(\`BENCH \${JSON.stringify({ app: 'modules', modules: all.length, firstLineMs, x })}\\n\`);
+process.stdout.write(\`BENCH \${JSON.stringify({ app: 'modules', modules: all.length, firstLineMs, firstLineCpuMs: (firstLineCpu.user + firstLineCpu.system) / 1000, x })}\\n\`);
 `);
   return join(app, 'app.mjs');
 }

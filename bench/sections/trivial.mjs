@@ -18,7 +18,7 @@ export default {
     const variants = ['bare', 'off', 'on', ...(ctx.otel ? ['otel'] : []), 'down'];
     const runs = await ctx.interleave('trivial', variants.map((v) => ({ key: v, variant: v, app })), rounds);
     const { stat, paired, ratio, diff } = ctx;
-    const s = Object.fromEntries(variants.map((v) => [v, { wall: stat(runs[v], 'wallMs'), rss: stat(runs[v], 'maxRssMB'), firstLine: stat(runs[v], 'firstLineMs'), requests: stat(runs[v], 'requests'), runs: runs[v].length }]));
+    const s = Object.fromEntries(variants.map((v) => [v, { wall: stat(runs[v], 'wallMs'), rss: stat(runs[v], 'maxRssMB'), firstLine: stat(runs[v], 'firstLineMs'), firstLineCpu: stat(runs[v], 'firstLineCpuMs'), requests: stat(runs[v], 'requests'), runs: runs[v].length }]));
     const m = (v, k) => s[v]?.[k].median ?? NaN;
     ctx.set('off-wall', { variants: { bare: m('bare', 'wall'), off: m('off', 'wall') }, unit: 'ms', value: m('off', 'wall') / m('bare', 'wall'), paired: paired(runs, 'off', 'bare', 'wallMs', ratio) });
     ctx.set('on-wall', { variants: { bare: m('bare', 'wall'), on: m('on', 'wall') }, unit: 'ms', value: m('on', 'wall') / m('bare', 'wall'), paired: paired(runs, 'on', 'bare', 'wallMs', ratio) });
@@ -27,6 +27,9 @@ export default {
     ctx.set('down-wall', { variants: { bare: m('bare', 'wall'), down: m('down', 'wall') }, unit: 'ms', value: m('down', 'wall') - m('bare', 'wall'), paired: paired(runs, 'down', 'bare', 'wallMs', diff) });
     ctx.info({ figure: "app's first line: agent on − bare", value: m('on', 'firstLine') - m('bare', 'firstLine'), diffUnit: 'ms' });
     ctx.info({ figure: "app's first line: agent off − bare", value: m('off', 'firstLine') - m('bare', 'firstLine'), diffUnit: 'ms' });
+    // CPU time until the first line moves much less than wall time when other work runs.
+    ctx.info({ figure: "CPU time until the app's first line: agent off − bare", value: paired(runs, 'off', 'bare', 'firstLineCpuMs', diff), diffUnit: 'ms', detail: 'per-round median' });
+    ctx.info({ figure: "CPU time until the app's first line: agent on − bare", value: paired(runs, 'on', 'bare', 'firstLineCpuMs', diff), diffUnit: 'ms', detail: 'per-round median' });
     ctx.info({ figure: 'peak RSS: agent off − bare', value: m('off', 'rss') - m('bare', 'rss'), diffUnit: 'MB' });
     ctx.info({ figure: 'peak RSS: OTel auto-instr. − bare', value: m('otel', 'rss') - m('bare', 'rss'), diffUnit: 'MB' });
     ctx.info({ figure: "app's first line: OTel auto-instr. − bare", value: m('otel', 'firstLine') - m('bare', 'firstLine'), diffUnit: 'ms' });

@@ -1,7 +1,7 @@
-import envPaths from 'env-paths';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { migrateGlobalState } from './migrate-global-state.js';
+import { userDirs } from './user-dirs.js';
 
 // The one place that builds where the agent keeps files. Everything a user consents to or can
 // delete (consent, install ID, salt, notice marker, disk queue) lives under one product's
@@ -42,7 +42,7 @@ let cached: AgentPaths | undefined;
 
 export function agentPaths(): AgentPaths {
   if (cached) return cached;
-  const p = envPaths('telemetry-agent', { suffix: '' });
+  const p = userDirs('telemetry-agent');
   cached = { configDir: p.config, cacheDir: p.cache };
   return cached;
 }
