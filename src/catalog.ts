@@ -105,14 +105,15 @@ export const SIGNAL_ATTRIBUTES: readonly AttributeSpec[] = [
   { key: 'usage.name', description: 'the declared event name given to recordUsage(), or "command" for recordCommand()' },
   { key: 'usage.command', description: 'the declared command name given to recordCommand()' },
   { key: 'usage.dropped.reason', description: 'why recordUsage() dropped something: undeclared_event, undeclared_attribute, wrong_type, value_not_allowed or undeclared_command' },
-  { key: 'error.type', description: 'exception class name' },
-  { key: 'exception.type', description: 'exception class name' },
+  { key: 'error.type', description: 'the error\'s own name, as Node prints it (e.g. ValueError)' },
+  { key: 'exception.type', description: 'the error\'s own name, as Node prints it (e.g. ValueError)' },
   { key: 'exception.message', description: 'exception message, redacted' },
-  { key: 'exception.stacktrace', description: 'stack trace, redacted (dependency frames kept as node_modules/<pkg>/…)' },
+  { key: 'exception.stacktrace', description: 'stack trace, redacted (dependency frames kept as node_modules/<pkg>/…, your own files as <path:hash>:line:col)' },
   { key: 'exception.origin', description: 'uncaughtException or unhandledRejection' },
   { key: 'hw.id', description: 'GPU index (never its UUID)' },
   { key: 'hw.type', description: 'gpu' },
   { key: 'process.memory.type', description: 'rss' },
+  { key: 'otel.metric.overflow', description: 'true on the one series that counts what went over a metric\'s cardinality limit' },
 ];
 
 export type InstrumentKind = 'gauge' | 'counter' | 'histogram';

@@ -17,8 +17,6 @@ export interface RunningAgent {
   recordFatal(error: unknown, origin: string): void;
   /** Wraps a watched package's freshly loaded exports with its instrumentations. */
   instrument(pkg: string, exports: unknown, file: string | undefined): void;
-  /** The redactor every outgoing string passes through. */
-  readonly redact: (s: string) => string;
 }
 
 /** Shared by every copy of the agent in the process (ESM preload, CJS preload, API): one per process. */

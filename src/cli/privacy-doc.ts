@@ -1,5 +1,6 @@
 import { DATA_VERSION, DEFAULT_PUBLIC_MODEL_ORGS, FORBIDDEN_RESOURCE_KEYS, METRICS, RESOURCE_ATTRIBUTES, SIGNAL_ATTRIBUTES, SPANS } from '../catalog.js';
-import { TOKENS } from '../protect/redact.js';
+import { RULES } from '../protect/redaction-rules.js';
+import { MAX_STACK_LENGTH, MAX_STRING_LENGTH } from '../protect/redaction-engine.js';
 
 const table = (head: string[], rows: string[][]) =>
   [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -35,8 +36,8 @@ ${table(['key', 'what'], RESOURCE_ATTRIBUTES.map((a) => [`\`${a.key}\``, a.descr
 
 ## Never collected
 ${FORBIDDEN_RESOURCE_KEYS.map((k) => `\`${k}\``).join(', ')}; IP and MAC addresses, user names, host names, the working
-directory, command lines, environment variable values, file paths (other than \`node_modules/<package>/…\` frames and
-paths relative to your app), model file paths.
+directory, command lines, environment variable values, file paths and file names (other than
+\`node_modules/<package>/…\` frames of dependencies), model paths, card numbers, keys and tokens.
 
 ## Spans
 ${table(['name', 'what'], SPANS.map((s) => [`\`${s.name}\``, s.description]))}
@@ -54,18 +55,31 @@ lists them.
 ${table(['key', 'what'], SIGNAL_ATTRIBUTES.map((a) => [`\`${a.key}\``, a.description]))}
 
 ## Redaction
-Every string that leaves the process (exception messages and stack traces, attribute values, usage events,
-resource values) passes one redaction step first. It replaces:
+Every string that leaves the process (exception messages and stack traces, span status messages, attribute
+values, usage events, resource values) passes one redaction step, exactly once, right before it is serialised
+(the protect gate: the same step for the normal export and for what is queued at exit). Redaction happens
+before any truncation: messages are then cut to ${MAX_STRING_LENGTH} characters, stack traces to ${MAX_STACK_LENGTH}.
+The rules, in the order they apply:
 
-${table(['what', 'becomes'], [
-    ['your home directory and any absolute path (POSIX, Windows, UNC, `file://`)', '`node_modules/<pkg>/<file>` for dependencies, a path relative to the app for your own files when that contains no user name, otherwise the file name'],
-    ['your user name and host name (as words)', `\`${TOKENS.user}\`, \`${TOKENS.host}\``],
-    ['e-mail addresses', `\`${TOKENS.email}\``],
-    ['IPv4 and IPv6 addresses', `\`${TOKENS.ip}\``],
-    ['MAC addresses', `\`${TOKENS.mac}\``],
-    ['URLs with credentials or query strings', `scheme and host only, or \`${TOKENS.url}\` when the host is an IP`],
-    ['bearer tokens, API-key shapes (`sk-…`, `ghp_…`, `AKIA…`, `xox…`, `hf_…`, …), JWTs, `password=…`-style pairs, long hex or base64 runs', `\`${TOKENS.secret}\``],
-  ])}
+${table(['rule', 'removes'], RULES.map((r) => [`\`${r.name}\``, r.what]))}
+
+What replaces them: \`<secret>\`, \`<email>\`, \`<ip>\`, \`<mac>\`, \`<card>\`, \`<user>\`, \`<host>\`, \`<url>\` (the
+dropped part of a URL), and \`<path:1a2b3c4d>\` for a path or file name.
+
+### Paths and the app's own stack frames
+- A dependency's code keeps its place: \`node_modules/<package>/<file>:line:col\` (after the last \`node_modules\`,
+  so pnpm and nested installs look the same), and Node's own frames (\`node:internal/…\`) stay as they are. Data
+  inside \`node_modules\` (for example a model cache in \`.cache/\`) is not code and is hashed.
+- Every other path is replaced, file name included: your own source files, model files and directories, data
+  files, also relative (\`out/model\`, \`./data/x.csv\`), percent-encoded, JSON-escaped, \`file:\`, \`smb:\` or UNC.
+  A path becomes \`<path:\` + 8 hex digits of a SHA-256 of the path and the install's local salt + \`>\`, and a
+  stack location keeps its \`:line:col\`: \`at train (/home/you/proj/train.mjs:175:17)\` is sent as
+  \`at train (<path:1a2b3c4d>:175:17)\`. So a maintainer can tell frames and files apart within one install
+  (same file, same token) and see the line, but never learns a file or directory name; the salt never leaves your
+  machine, so common names cannot be guessed back from the hash. Function names in frames are kept (they are
+  code identifiers) and pass the other rules like any text.
+- Network URLs keep their scheme, host and port (an IP host becomes \`<ip>\`); credentials, path, query and
+  fragment become \`/<url>\`.
 
 Values are length-capped. Model names are sent as-is only when they belong to a public organisation
 (${DEFAULT_PUBLIC_MODEL_ORGS.map((o) => `\`${o}/…\``).join(', ')}, plus any an embedding tool adds);

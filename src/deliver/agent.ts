@@ -10,12 +10,10 @@ import { installId, localSalt } from '../collect/install-id.js';
 import { resourceAttributes } from '../collect/resource-attributes.js';
 import { observeRuntimeMetrics } from '../collect/runtime-metrics.js';
 import { startGpuSampling } from '../collect/gpu-sampling.js';
-import { createRedactor, processContext, type Redactor } from '../protect/redact.js';
+import { createRedactor, processContext } from '../protect/redaction-engine.js';
+import { createProtectGate, type ProtectGate } from '../protect/gate.js';
 import { safeModelName } from '../protect/model-name.js';
 import { allowDeclaredUsageAttributes } from '../protect/allow-list.js';
-import { protectResource } from '../protect/protect-resource.js';
-import { protectSpans } from '../protect/protect-spans.js';
-import { protectMetrics } from '../protect/protect-metrics.js';
 import { Delivery } from './delivery.js';
 import { DiskQueue } from './disk-queue.js';
 import { destinationsOf } from './destination.js';
@@ -53,7 +51,8 @@ export class Agent {
   private readonly cacheDir: string;
   private hardwareCheckedAt = Date.now();
   private readonly installId: string;
-  readonly redact: Redactor;
+  /** Everything that leaves passes here, once, right before serialisation. */
+  private readonly gate: ProtectGate;
   private readonly delivery: Delivery;
   private readonly spans: SpanBuffer;
   private readonly tracerProvider: TracerProvider;
@@ -91,7 +90,7 @@ export class Agent {
     const id = decision.send ? installId(own.configDir, storageDebug) : undefined;
     this.installId = id?.value ?? randomUuid();
     const salt = decision.send ? localSalt(own.configDir, storageDebug) : randomHex(64);
-    this.redact = createRedactor(processContext());
+    this.gate = createProtectGate(createRedactor(processContext(salt)));
     const publicOrgs = [...DEFAULT_PUBLIC_MODEL_ORGS, ...(options.publicModelOrgs ?? [])];
 
     // The full probe runs in a detached process that writes the cache (only with consent: no
@@ -125,7 +124,6 @@ export class Agent {
     this.signals = new SignalsImpl({
       tracer: this.tracerProvider.getTracer('telemetry-agent', init.agentVersion),
       meter,
-      redact: this.redact,
       modelName: (x) => safeModelName(x, { publicOrgs, salt }),
       debug,
       snapshot: this.snapshot,
@@ -250,7 +248,7 @@ export class Agent {
         this.resourceCache = undefined;
       }
     }
-    this.resourceCache ??= this.withUserAttributes(protectResource(this.redact, resourceAttributes({
+    this.resourceCache ??= this.withUserAttributes(this.gate.resource(resourceAttributes({
       serviceName: this.serviceName,
       serviceVersion: this.serviceVersion,
       installId: this.installId,
@@ -275,12 +273,12 @@ export class Agent {
 
   /** protect → serialise, for the normal export and the exit path alike. */
   private encodeSpans(spans: readonly ReadableSpan[]): Encoded[] {
-    return spans.length === 0 ? [] : encodeSpans(protectSpans(spans, this.resource(), this.redact));
+    return spans.length === 0 ? [] : encodeSpans(this.gate.spans(spans, this.resource()));
   }
 
   /** protect → serialise (with the hand-kept histograms), for the normal export and the exit path alike. */
   private encodeMetrics(rm: ResourceMetrics): Encoded[] {
-    return encodeMetrics(protectMetrics(this.withHistograms(rm), this.resource()));
+    return encodeMetrics(this.gate.metrics(this.withHistograms(rm), this.resource()));
   }
 
   private async exportSpans(spans: ReadableSpan[]): Promise<void> {

@@ -5,9 +5,8 @@ import { TimedGauges } from './timed-gauges.js';
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes as OtelAttributes, type Counter, type Gauge, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import { METRICS, type MetricSpec } from '../catalog.js';
 import type { Attributes, Signals, SpanHandle } from '../collect/signals.js';
-import { ALLOWED_SIGNAL_KEYS } from '../protect/allow-list.js';
+import { allowedAttributes } from '../protect/allow-list.js';
 import { errorAttributes, errorType } from '../protect/error-attributes.js';
-import { redactAttributes, type Redactor } from '../protect/redact.js';
 
 /** Every call is a histogram value; spans only for the first calls and then about one per second. */
 const SAMPLE_FIRST = 10;
@@ -45,7 +44,6 @@ type Instrument = { kind: 'gauge'; i: Gauge } | { kind: 'counter'; i: Counter };
 export interface SignalsDeps {
   readonly tracer: Tracer;
   readonly meter: Meter;
-  readonly redact: Redactor;
   readonly modelName: (idOrPath: unknown) => string | undefined;
   readonly debug: (m: string) => void;
   /** Mirrors gauges and counters for exits where the SDK cannot collect. */
@@ -73,12 +71,15 @@ export class SignalsImpl implements Signals {
     this.timed = d.timed ?? new TimedGauges();
   }
 
-  /** Allow-listed, redacted attributes; cached per attributes object because hot paths reuse theirs. */
+  /**
+   * Allow-listed attributes (values unchanged: strings are redacted once, by the protect gate at
+   * export); cached per attributes object because hot paths reuse theirs.
+   */
   safe(attributes: Attributes | undefined): OtelAttributes {
     if (!attributes) return {};
     let s = this.safeCache.get(attributes);
     if (!s) {
-      s = redactAttributes(attributes, ALLOWED_SIGNAL_KEYS, this.d.redact) as OtelAttributes;
+      s = allowedAttributes(attributes) as OtelAttributes;
       this.safeCache.set(attributes, s);
     }
     return s;
@@ -86,7 +87,7 @@ export class SignalsImpl implements Signals {
 
   /** `safe` without the per-object cache, for attributes built once per use (span starts, events). */
   safeFresh(attributes: Attributes | undefined): OtelAttributes | undefined {
-    return attributes ? (redactAttributes(attributes, ALLOWED_SIGNAL_KEYS, this.d.redact) as OtelAttributes) : undefined;
+    return attributes ? (allowedAttributes(attributes) as OtelAttributes) : undefined;
   }
 
   startSpan(name: string, attributes?: Attributes, parent?: SpanHandle, startTime?: number): SpanHandle {
@@ -188,10 +189,10 @@ export class SignalsImpl implements Signals {
 
   /** Status ERROR always; the exception event only within the per-type budget. */
   markError(span: Span, error: unknown, force = false): void {
-    const attrs = errorAttributes(error, this.d.redact);
+    const attrs = errorAttributes(error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: attrs['exception.message'] });
     this.countError(error);
-    if (force || this.withinErrorBudget(attrs['exception.type'])) span.addEvent('exception', attrs, nowMs());
+    if (force || this.withinErrorBudget(attrs['exception.type'])) span.addEvent('exception', attrs as unknown as OtelAttributes, nowMs());
   }
 
   private withinErrorBudget(type: string): boolean {

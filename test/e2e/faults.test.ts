@@ -422,7 +422,13 @@ describe('signals', () => {
     const b = await bare([app('fault-signal-continue.mjs')], { onSpawn: signalWhenReady('SIGINT') });
     const r = await withAgent([app('fault-signal-continue.mjs')], home, rx.endpoint, DEBUG, { onSpawn: signalWhenReady('SIGINT') });
     expectSameAsBare(r, b, { debug: true });
-    expect(debugLines(r.stderr).filter((l) => l.includes(boundLine(1000)))).toHaveLength(1);
+    // The sends and the flush bound share one deadline: either the bound cuts the flush, or each
+    // send times out at that deadline first (a race the machine's load decides). Both mean the bound
+    // was applied; a flush that ignored it would hang on this collector and fail the line above.
+    const bounded = debugLines(r.stderr).filter((l) => l.includes(boundLine(1000)));
+    const timedOut = debugLines(r.stderr).filter((l) => /cannot reach .*\/v1\/traces \(timeout\)/.test(l));
+    expect(bounded.length + timedOut.length).toBeGreaterThanOrEqual(1);
+    expect(bounded.length).toBeLessThanOrEqual(1);
     expect(queuedPayloads(home).flatMap((q) => spansOf(q.json)).filter((s) => s.name === 'ml.train')).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@
 // from a fixed-seed PRNG at load time, so no key-shaped literal sits in the source (keeps secret
 // scanners quiet) and the corpus is the same on every run. None of them is a real credential.
 
-import type { RedactContext } from '../../src/protect/redact.js';
+import type { RedactContext } from '../../src/protect/redaction-engine.js';
 
 export type CorpusCategory =
   | 'path-posix'
@@ -25,7 +25,23 @@ export type CorpusCategory =
   | 'jwt'
   | 'key-value'
   | 'long-hex'
-  | 'long-base64';
+  | 'long-base64'
+  | 'path-percent-encoded'
+  | 'path-json-escaped'
+  | 'path-smb-unc'
+  | 'path-relative'
+  | 'app-frame'
+  | 'card'
+  | 'pem'
+  | 'cookie-csrf'
+  | 'value-any-key'
+  | 'url-password-odd';
+
+export const CORPUS_CATEGORIES: readonly CorpusCategory[] = [
+  'path-posix', 'path-windows', 'path-file-url', 'home-dir', 'user-name', 'host-name', 'email', 'ipv4', 'ipv6', 'mac',
+  'url-credentials', 'url-query', 'bearer', 'api-key', 'jwt', 'key-value', 'long-hex', 'long-base64', 'path-percent-encoded',
+  'path-json-escaped', 'path-smb-unc', 'path-relative', 'app-frame', 'card', 'pem', 'cookie-csrf', 'value-any-key', 'url-password-odd',
+];
 
 export interface CorpusRow {
   readonly category: CorpusCategory;
@@ -39,14 +55,13 @@ export interface CorpusRow {
 export const PLANTED_USER = 'zed-planted-user';
 export const PLANTED_HOST = 'planted-host-7781';
 export const PLANTED_HOME = `/home/${PLANTED_USER}`;
-export const PLANTED_APP_ROOT = `${PLANTED_HOME}/proj`;
 
 /** The fixed fake identity the corpus is written for. */
 export const CORPUS_CONTEXT: Readonly<RedactContext> = Object.freeze({
   homeDir: PLANTED_HOME,
   userName: PLANTED_USER,
   hostName: PLANTED_HOST,
-  appRoot: PLANTED_APP_ROOT,
+  salt: 'corpus-salt',
 });
 
 // ---- deterministic fake tokens ---------------------------------------------------------------
@@ -239,6 +254,141 @@ const b64 = gen(B64, 42) + '==';
 const b64url = gen(B64URL, 64);
 add('long-base64', 'std', b64, `decrypt failed for blob ${b64}`);
 add('long-base64', 'url', b64url, `refresh grant ${b64url} invalid`);
+
+// ---- shapes added with the second round (issue "redaction without gaps") --------------------
+
+// Percent-encoded paths.
+add('path-percent-encoded', 'home', 'secret-proj-pe1', `GET /download?f=%2Fhome%2F${PLANTED_USER}%2Fsecret-proj-pe1%2Fdata.csv failed`);
+add('path-percent-encoded', 'standalone', 'acme-pe2', `cannot open %2Fsrv%2Facme-pe2%2Fmodel.onnx`);
+add('path-percent-encoded', 'file-url', 'vault-pe3', `load file%3A%2F%2F%2FUsers%2F${PLANTED_USER}%2Fvault-pe3%2Fm.bin rejected`);
+add('path-percent-encoded', 'windows', 'merger-pe4', `path=C%3A%5CUsers%5C${PLANTED_USER}%5Cmerger-pe4%5Cx.onnx`);
+add('path-percent-encoded', 'quoted', 'ledger-pe5', `{"key":"%2Fmnt%2Fledger-pe5%2Fdb"}`);
+
+// Paths in JSON-escaped text (a literal backslash-n before the path).
+add('path-json-escaped', 'after-newline', 'clinic-je1', `{"message":"load failed\\n/home/${PLANTED_USER}/clinic-je1/train.csv"}`);
+add('path-json-escaped', 'stack', 'bank-je2', `{"stack":"Error: x\\n    at f (/opt/bank-je2/app.js:1:2)\\n    at g (node:internal/x:1:1)"}`);
+add('path-json-escaped', 'windows-after-tab', 'secret-je3', `"col\\tC:\\\\Users\\\\${PLANTED_USER}\\\\secret-je3\\\\m.onnx"`);
+add('path-json-escaped', 'escaped-quotes', 'payroll-je4', `{"err":"open \\"/var/payroll-je4/db.sqlite\\" failed"}`);
+add('path-json-escaped', 'after-cr', 'hr-je5', `line\\r/srv/hr-je5/export.xlsx`);
+
+// Network shares: smb:, cifs:, nfs:, UNC (also the `\\?\` long-path form).
+add('path-smb-unc', 'smb', 'fileserver-sm1', 'mount failed: smb://fileserver-sm1/share/finance/q3.xlsx');
+add('path-smb-unc', 'smb-creds', 'corp-sm2', 'smb://DOMAIN;svc@corp-sm2/ml');
+add('path-smb-unc', 'unc-data', 'nas-sm3', 'EACCES \\\\nas-sm3\\ml\\datasets\\private.csv');
+add('path-smb-unc', 'nfs', 'storage-sm4', 'stale handle nfs://storage-sm4/export/ckpt');
+add('path-smb-unc', 'unc-long', 'legal-sm5', 'open \\\\?\\C:\\legal-sm5\\contract.pdf failed');
+add('path-smb-unc', 'unc-json', 'archive-sm6', '{"share":"\\\\\\\\archive-sm6\\\\backup"}');
+
+// Relative model paths and file names (tfjs handlers and friends).
+add('path-relative', 'save-handler', 'rel1-model', "Cannot find any save handlers for URL 'out/rel1-model'");
+add('path-relative', 'load-handler', 'rel2-net', "Cannot find any load handlers for URL 'models/rel2-net/model.json'");
+add('path-relative', 'dot-slash', 'rel3-data', "ENOENT: no such file or directory, open './rel3-data/train.csv'");
+add('path-relative', 'localstorage', 'rel4-model', 'Cannot find model with path localstorage://rel4-model');
+add('path-relative', 'indexeddb', 'rel5-cache', "Failed to fetch 'indexeddb://rel5-cache'");
+add('path-relative', 'file-url-relative', 'rel6-ckpt', 'Error saving to file://rel6-ckpt/model.json');
+add('path-relative', 'bare-file', 'rel7-merger', 'model file rel7-merger.onnx has an unsupported opset');
+add('path-relative', 'unquoted-ext', 'rel8-weights', 'Failed to load rel8-weights/group1-shard1of1.bin: bad size');
+add('path-relative', 'from-dir', 'rel9-exp', 'could not read checkpoints from rel9-exp/run-3');
+
+// The app's own file names in stack frames.
+add('app-frame', 'posix', 'acme-af1', `Error: x\n    at trainMerger (${PLANTED_HOME}/proj/acme-af1.mjs:175:17)`);
+add('app-frame', 'bare-location', 'secret-af2', 'TypeError: y\n    at secret-af2.mjs:175:17');
+add('app-frame', 'file-url', 'client-af3', 'RangeError: z\n    at file:///srv/app/client-af3.js:3:9\n    at ModuleJob.run (node:internal/modules/esm/module_job:325:25)');
+add('app-frame', 'windows', 'payroll-af4', 'Error: w\n    at Object.<anonymous> (D:\\work\\payroll-af4.cjs:3:9)');
+add('app-frame', 'worker', 'tenant-af5', `Error: v\n    at Worker.run (/opt/tenant-af5/worker.js:10:1)`);
+
+// Card numbers (Luhn-valid, generated per network).
+function luhnComplete(prefix: string, length: number): string {
+  let s = prefix;
+  while (s.length < length - 1) s += String(Math.floor(rnd() * 10));
+  for (let d = 0; d < 10; d++) {
+    const c = s + d;
+    let sum = 0;
+    for (let i = 0; i < c.length; i++) {
+      let x = Number(c[c.length - 1 - i]);
+      if (i % 2 === 1) { x *= 2; if (x > 9) x -= 9; }
+      sum += x;
+    }
+    if (sum % 10 === 0) return c;
+  }
+  throw new Error('unreachable');
+}
+const visa = luhnComplete('4', 16);
+const mc = luhnComplete('53', 16);
+const amex = luhnComplete('37', 15);
+const disc = luhnComplete('6011', 16);
+const group4 = (n: string) => n.replace(/(\d{4})(?=\d)/g, '$1 ');
+add('card', 'visa-spaced', group4(visa), `payment failed for card ${group4(visa)} (declined)`);
+add('card', 'mastercard-dashed', mc.replace(/(\d{4})(?=\d)/g, '$1-'), `pan=${mc.replace(/(\d{4})(?=\d)/g, '$1-')}`);
+add('card', 'amex-plain', amex, `{"card":"${amex}","cvv":"123"}`);
+add('card', 'discover-cvv', disc, `charge ${disc} 123 12/29`);
+
+// PEM blocks.
+const pemBody = Array.from({ length: 4 }, () => gen(B64, 64));
+add('pem', 'rsa', pemBody[0], `key rejected: -----BEGIN RSA PRIVATE KEY-----\n${pemBody.join('\n')}\n-----END RSA PRIVATE KEY-----`);
+add('pem', 'json-escaped', pemBody[1], `{"private_key":"-----BEGIN PRIVATE KEY-----\\n${pemBody.join('\\n')}\\n-----END PRIVATE KEY-----\\n"}`);
+add('pem', 'unterminated', pemBody[2], `-----BEGIN OPENSSH PRIVATE KEY-----\n${pemBody.slice(0, 3).join('\n')}`);
+add('pem', 'ec-inline', pemBody[3], `-----BEGIN EC PRIVATE KEY----- ${pemBody[3]} -----END EC PRIVATE KEY-----`);
+
+// Cookies and CSRF tokens.
+const csrf1 = gen(ALNUM, 32);
+const csrf2 = gen(ALNUM, 24);
+add('cookie-csrf', 'cookie-header', csrf1, `403 Forbidden: Cookie: csrftoken=${csrf1}; theme=dark`);
+add('cookie-csrf', 'plain', csrf2, `CSRF verification failed (csrftoken=${csrf2})`);
+add('cookie-csrf', 'x-header', 'xh-cs3-d41d', 'X-CSRFToken: xh-cs3-d41d');
+add('cookie-csrf', 'form', 'fm-cs4-77aa', 'body csrfmiddlewaretoken=fm-cs4-77aa&next=/');
+add('cookie-csrf', 'set-cookie', 'sc-cs5-beef', 'Set-Cookie: __Host-sess=sc-cs5-beef; Path=/; Secure');
+add('cookie-csrf', 'xsrf-json', 'js-cs6-9911', '{"_xsrf": "js-cs6-9911"}');
+
+// Token-like values right after `=` / `:` whatever the key is called.
+const azure = gen(B64, 86) + '==';
+const signing = gen(HEX, 64);
+const enc = gen(B64URL, 43);
+add('value-any-key', 'azure-conn', azure, `DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=${azure};EndpointSuffix=core.windows.net`);
+add('value-any-key', 'signing-key', signing, `SIGNING_KEY=${signing} is too short for HS512`);
+add('value-any-key', 'encryption-key', enc, `ENCRYPTION_KEY=${enc}`);
+const anyKey1 = gen(ALNUM, 24);
+add('value-any-key', 'unknown-name', anyKey1, `config FOO_BAR=${anyKey1} invalid`);
+const anyKey2 = gen(B64URL, 40);
+add('value-any-key', 'yaml-colon', anyKey2, `webhook: ${anyKey2}`);
+const anyHex = gen(HEX, 24);
+add('value-any-key', 'short-hex', anyHex, `{"deviceCode":"${anyHex}"}`);
+
+// URL passwords a parser would not accept (`/`, space, `@`).
+add('url-password-odd', 'slash', 'pa/ss-up1', 'ECONNREFUSED postgres://svc:pa/ss-up1@db.internal:5432/prod');
+add('url-password-odd', 'space', 'my pass up2', 'GET https://bob:my pass up2@host.example.com/x failed');
+add('url-password-odd', 'at-sign', 'p@ss-up3', 'mysql://root:p@ss-up3@db.example.com/db refused');
+const gitToken = gen(ALNUM, 30);
+add('url-password-odd', 'user-token', gitToken, `fatal: unable to access 'https://${gitToken}@github.com/acme/repo.git/'`);
+add('url-password-odd', 'amqp-space-slash', 'a b/c-up5', 'amqp://guest:a b/c-up5@rabbit:5672 closed');
+
+// More shapes for earlier categories.
+add('mac', 'cisco', '001a.2b3c.4d5e', 'arp entry 001a.2b3c.4d5e on Vlan10');
+add('mac', 'eui64', '00:1a:2b:ff:fe:3c:4d:5e', 'interface id 00:1a:2b:ff:fe:3c:4d:5e');
+add('mac', 'upper-dash', 'AA-BB-CC-11-22-33', 'Physical Address. . . : AA-BB-CC-11-22-33');
+add('email', 'json-escaped', 'ops.m5@acme-corp.io', '{"e":"notify\\nops.m5@acme-corp.io"}');
+add('email', 'mailto', 'privacy-m6@acme.dev', 'see mailto:privacy-m6@acme.dev');
+add('ipv4', 'json-escaped', '10.44.3.2', '{"m":"peer\\n10.44.3.2 gone"}');
+add('ipv6', 'json-escaped', 'fd00:1:2:3::7', '{"m":"peer\\nfd00:1:2:3::7 gone"}');
+const moreKeys: Array<[string, string]> = [
+  ['groq', p('gs', 'k_', gen(ALNUM, 52))],
+  ['xai', p('xa', 'i-', gen(ALNUM, 80))],
+  ['anthropic-admin', p('sk', '-ant-admin01-', gen(B64URL, 80))],
+  ['stripe-webhook', p('wh', 'sec_', gen(ALNUM, 32))],
+  ['docker-pat', p('dck', 'r_pat_', gen(B64URL, 27))],
+  ['google-oauth', p('ya', '29.', gen(B64URL, 60))],
+  ['google-client-secret', p('GOC', 'SPX-', gen(B64URL, 28))],
+  ['databricks', p('da', 'pi', gen(HEX, 32))],
+  ['pypi', p('pypi-AgEIcHlwaS5vcmc', gen(B64URL, 60))],
+  ['telegram', p(gen('0123456789', 9), ':AA', gen(B64URL, 33))],
+  ['unknown-provider', p('acme', '_live_', gen(ALNUM, 28))],
+];
+moreKeys.forEach(([label, k], i) => add('api-key', label, k, keyTemplates[i % keyTemplates.length](k)));
+add('jwt', 'bearer', jwt, `Authorization: Bearer ${jwt}`);
+add('jwt', 'json-escaped', jwt, `{"log":"token\\n${jwt}"}`);
+add('bearer', 'json-header', bearer1, `{"headers":{"authorization":"Bearer ${bearer1}"}}`);
+add('key-value', 'camel', 'cm-kv9-zz1', 'new Client({ clientSecret: "cm-kv9-zz1" })');
+add('key-value', 'password-url-form', 'fm-kv10', 'grant_type=password&username=bob&password=fm-kv10');
 
 export const REDACT_CORPUS: readonly CorpusRow[] = Object.freeze(rows);
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRedactor } from '../../src/protect/redact.js';
+import { createRedactor } from '../../src/protect/redaction-engine.js';
 import { CORPUS_CONTEXT, PLANTED_HOST, PLANTED_USER, REDACT_CORPUS, type CorpusCategory } from './redact-corpus.js';
 
 const r = createRedactor(CORPUS_CONTEXT);
@@ -68,7 +68,7 @@ describe('redaction properties', () => {
   });
 
   it('is idempotent and capped when truncating', () => {
-    const small = createRedactor(CORPUS_CONTEXT, { maxLength: 48 });
+    const small = (s: string) => r(s, 48);
     fc.assert(
       fc.property(fc.oneof(soup, text), (s) => {
         const once = small(s);
