@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { groupRuns } from './group-runs.js';
+import { otherTelemetry } from './other-telemetry.js';
 import { readTelemetryDir } from './read-telemetry-dir.js';
 import { renderReport } from './render-report.js';
 
@@ -14,7 +15,8 @@ export const REPORT_USAGE = `Usage: telemetry-agent report <dir> [-o report.html
 
 Writes one self-contained HTML file (no scripts, nothing loaded from the network) showing each
 run found in <dir>: hardware, a timeline of model loading, training and epochs, training
-progress and loss, memory, inference latency and errors. <dir> holds OTLP JSON lines files
+progress and loss, memory, inference latency and errors; then every other span and metric name
+and the log records, by service, with counts. <dir> holds OTLP JSON lines files
 (*.jsonl), as written by \`telemetry-agent collect\` or the Collector's file exporter.
 
   -o, --output <file>   where to write (default <dir>/report.html)`;
@@ -65,7 +67,8 @@ export async function runReport(argv: string[], io: ReportIo = { stdout: process
     return 1;
   }
   const runs = groupRuns(input.traceRequests, input.metricRequests);
-  const page = renderReport(runs, { sourceDir: dir, generatedAt: new Date(), files: input.files, skippedLines: input.skippedLines });
+  const other = otherTelemetry(input.traceRequests, input.metricRequests, input.logRequests);
+  const page = renderReport(runs, { sourceDir: dir, generatedAt: new Date(), files: input.files, skippedLines: input.skippedLines, other });
   // Write then rename, so a browser reloading the report never sees half a file.
   const partial = `${output}.${process.pid}.partial`;
   try {
@@ -79,6 +82,10 @@ export async function runReport(argv: string[], io: ReportIo = { stdout: process
   const spans = runs.reduce((a, r) => a + r.spans.length, 0);
   const points = runs.reduce((a, r) => a + r.points.length, 0);
   const skipped = input.skippedLines ? `; skipped ${input.skippedLines} unreadable line${input.skippedLines === 1 ? '' : 's'}` : '';
-  io.stdout.write(`telemetry-agent report: wrote ${output} (${runs.length} run${runs.length === 1 ? '' : 's'}, ${spans} spans, ${points} metric points${skipped})\n`);
+  const otherSpans = other.spans.reduce((a, s) => a + s.count, 0);
+  const otherNames = other.spans.length + other.metrics.length;
+  const others = otherNames ? `; ${otherNames} other span and metric name${otherNames === 1 ? '' : 's'} (${otherSpans} spans) listed` : '';
+  const logs = other.logRecords ? `, ${other.logRecords} log record${other.logRecords === 1 ? '' : 's'}` : '';
+  io.stdout.write(`telemetry-agent report: wrote ${output} (${runs.length} run${runs.length === 1 ? '' : 's'}, ${spans} spans, ${points} metric points${logs}${others}${skipped})\n`);
   return 0;
 }

@@ -37,23 +37,27 @@ export function nanosToMs(value: unknown): number {
   return n === undefined || !Number.isFinite(n) ? 0 : n / 1e6;
 }
 
-export function anyValue(value: unknown): AttrValue {
+/** Deeper arrays and maps are cut here: the input comes from the network, and a report needs no more. */
+export const MAX_VALUE_DEPTH = 16;
+export const TOO_DEEP = '[nested too deep]';
+
+export function anyValue(value: unknown, depth = 0): AttrValue {
   const v = obj(value);
   if ('stringValue' in v) return str(v.stringValue);
   if ('boolValue' in v) return v.boolValue === true;
   if ('intValue' in v) return num(v.intValue) ?? null;
   if ('doubleValue' in v) return num(v.doubleValue) ?? null;
-  if ('arrayValue' in v) return arr(obj(v.arrayValue).values).map(anyValue);
-  if ('kvlistValue' in v) return attributes(obj(v.kvlistValue).values);
+  if ('arrayValue' in v) return depth >= MAX_VALUE_DEPTH ? TOO_DEEP : arr(obj(v.arrayValue).values).map((x) => anyValue(x, depth + 1));
+  if ('kvlistValue' in v) return depth >= MAX_VALUE_DEPTH ? TOO_DEEP : attributes(obj(v.kvlistValue).values, depth + 1);
   if ('bytesValue' in v) return str(v.bytesValue);
   return null;
 }
 
-export function attributes(list: unknown): Attrs {
+export function attributes(list: unknown, depth = 0): Attrs {
   const out: Attrs = {};
   for (const kv of arr(list)) {
     const key = str(obj(kv).key);
-    if (key) out[key] = anyValue(obj(kv).value);
+    if (key) out[key] = anyValue(obj(kv).value, depth);
   }
   return out;
 }

@@ -3,6 +3,7 @@
 import type { RunData } from './group-runs.js';
 import { formatDuration, formatUtc } from './format-units.js';
 import { html, trusted } from './html-template.js';
+import type { NamedCount, OtherTelemetry } from './other-telemetry.js';
 import { renderRun } from './render-run.js';
 import { REPORT_CSS } from './report-styles.js';
 import { errorEntries, inferenceSummaries, NAMES } from './run-views.js';
@@ -12,6 +13,8 @@ export interface ReportMeta {
   readonly generatedAt: Date;
   readonly files: readonly string[];
   readonly skippedLines: number;
+  /** What the run sections do not draw; listed at the end. */
+  readonly other?: OtherTelemetry;
 }
 
 export function renderReport(runs: readonly RunData[], meta: ReportMeta): string {
@@ -34,9 +37,10 @@ export function renderReport(runs: readonly RunData[], meta: ReportMeta): string
 <p class="muted">${runs.length} run${runs.length === 1 ? '' : 's'} · ${spanCount} spans · ${pointCount} metric points · from <code>${meta.sourceDir}</code> (${meta.files.length} file${meta.files.length === 1 ? '' : 's'}) · generated ${formatUtc(meta.generatedAt.getTime())}</p>
 ${meta.skippedLines > 0 ? html`<p class="warning">${meta.skippedLines} line${meta.skippedLines === 1 ? ' was' : 's were'} not OTLP JSON and ${meta.skippedLines === 1 ? 'was' : 'were'} skipped.</p>` : ''}
 </header>
-${runs.length === 0 ? html`<p class="empty">No traces or metrics were found. Run <code>telemetry-agent collect</code>, point an app at it, then report again.</p>` : ''}
+${runs.length === 0 && !hasOther(meta.other) ? html`<p class="empty">No traces or metrics were found. Run <code>telemetry-agent collect</code>, point an app at it, then report again.</p>` : ''}
 ${runs.length > 1 ? renderIndex(runs, anchors) : ''}
 ${runs.map((run, i) => renderRun(run, anchors[i]))}
+${hasOther(meta.other) ? renderOther(meta.other!) : ''}
 <footer>Made by <code>telemetry-agent report</code>. Newest run first; times are UTC. This file loads nothing from the network.</footer>
 </main>
 </body>
@@ -57,4 +61,23 @@ function renderIndex(runs: readonly RunData[], anchors: readonly string[]) {
     ];
     return html`<tr><td><a href="#${anchors[i]}">${run.serviceName}</a>${run.serviceVersion ? html` <span class="muted">${run.serviceVersion}</span>` : ''}${run.instanceId ? html` <code class="muted">${run.instanceId.slice(0, 8)}</code>` : ''}</td><td>${formatUtc(run.startMs)}</td><td>${formatDuration(run.endMs - run.startMs)}</td><td>${badges}</td></tr>`;
   })}</tbody></table></nav>`;
+}
+
+function hasOther(other: OtherTelemetry | undefined): boolean {
+  return other !== undefined && (other.spans.length > 0 || other.metrics.length > 0 || other.logRecords > 0);
+}
+
+function renderOther(other: OtherTelemetry) {
+  const table = (title: string, what: string, rows: NamedCount[]) =>
+    rows.length === 0
+      ? ''
+      : html`<h3>${title}</h3><table><thead><tr><th>service</th><th>name</th><th class="num">${what}</th></tr></thead><tbody>${rows.map(
+          (r) => html`<tr><td>${r.service}</td><td><code>${r.name || '(no name)'}</code></td><td class="num">${r.count}</td></tr>`,
+        )}</tbody></table>`;
+  return html`<section class="run other" id="other-telemetry"><h2>Other telemetry in this directory</h2>
+<p class="muted">Spans and metrics that are not the machine-learning ones drawn above, and log records, by service and name.</p>
+${table('Spans', 'spans', other.spans)}
+${table('Metrics', 'data points', other.metrics)}
+${table(`Log records (${other.logRecords})`, 'records', other.logs.map((l) => ({ ...l, name: l.name || 'no severity' })))}
+</section>`;
 }

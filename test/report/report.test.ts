@@ -85,7 +85,7 @@ describe('reading a telemetry directory', () => {
   it('classifies lines', () => {
     expect(classifyLine('{"resourceSpans":[]}').kind).toBe('traces');
     expect(classifyLine('{"resourceMetrics":[]}').kind).toBe('metrics');
-    expect(classifyLine('{"resourceLogs":[]}').kind).toBe('other');
+    expect(classifyLine('{"resourceLogs":[]}').kind).toBe('logs');
     expect(classifyLine('[]').kind).toBe('invalid');
     expect(classifyLine('{"resourceSpans":{}}').kind).toBe('invalid');
   });
