@@ -190,6 +190,8 @@ export class Agent {
     if (this.flushing) return this.flushing;
     const timeout = this.init.decision.config.flushTimeoutMs;
     const abort = this.delivery.beginExit(Date.now() + timeout);
+    // Collectors first: runs still open (a custom loop) put their totals on their spans before those are ended.
+    this.signals.collect();
     const ended = this.spans.takeAllSync();
     this.flushing = (async () => {
       let timer: NodeJS.Timeout | undefined;
@@ -218,10 +220,10 @@ export class Agent {
     if (this.stopped) return;
     try {
       this.delivery.queueInFlightSync();
+      if (!this.metricsFlushed) this.signals.collect();
       for (const e of this.encodeSpans(this.spans.takeAllSync())) this.delivery.queueSync('traces', e);
       if (!this.metricsFlushed) {
         this.metricsFlushed = true;
-        this.signals.collect();
         const rm = this.snapshot.toResourceMetrics(this.resource(), { name: 'telemetry-agent', version: this.init.agentVersion }, this.delta);
         for (const e of this.encodeMetrics(rm)) this.delivery.queueSync('metrics', e);
       }
