@@ -71,7 +71,8 @@ ${table(['what', 'effect'], onOff)}
 
 The first rule that applies wins, in this order: ${code('OTEL_SDK_DISABLED')}; the opt-out variables; ${enable.length > 0 ? 'the enable variables' : 'an enable variable'}; a project file (it can only say no); your saved choice; the default (${optIn ? 'off' : 'on'}).
 In CI (the ${code('CI')} variable or a known CI provider) nothing is sent unless ${enable.length > 0 ? code(`${enable[0]}=1`) : 'an enable variable'} is set explicitly.
-While nobody decided, a short notice is printed once, on a terminal only, never in CI.`);
+While nobody decided, a short notice is printed once, on a terminal only, never in CI.
+Your saved "on" is for the events listed on this page: when a new version of ${name} declares more, nothing is sent until you enable it again.`);
 
   const eventBlocks = events.map(([event, attrs]) => {
     const rows = Object.entries(attrs).map(([attr, a]) => [code(usageKey(attr)), typeText(a), a.description ?? '']);

@@ -6,13 +6,18 @@ import { writeFileAtomic } from './atomic-file.js';
 import { forgetUserConsent, saveProjectDenial, saveUserConsent } from './consent-store.js';
 import { consentCommandLine, productOptOutVars, productEnableVars } from './consent.js';
 import { decide, type StartOptions } from './decision.js';
+import { declaredFingerprint } from './declared-fingerprint.js';
 import { deleteQueuedData } from './delete-queue.js';
 import type { Env } from './env-flags.js';
 import { AGENT_PRODUCT, legacyQueueDir, productPaths, type ProductPaths } from './paths.js';
 import { maskUrl } from './mask-secrets.js';
 
 /** What of a tool's description the generic CLI needs to decide like the tool does. */
-export type ConsentProfile = Pick<StartOptions, 'product' | 'serviceName' | 'serviceVersion' | 'endpoint' | 'optOutEnv' | 'enableEnv' | 'consentDefault' | 'consentCommand' | 'docsUrl'>;
+export type ConsentProfile = Pick<StartOptions, 'product' | 'serviceName' | 'serviceVersion' | 'endpoint' | 'optOutEnv' | 'enableEnv' | 'consentDefault' | 'consentCommand' | 'docsUrl'> & {
+  /** A tool's declared events and commands (from its description): saved consent records their fingerprint. */
+  readonly events?: unknown;
+  readonly commands?: unknown;
+};
 
 const PROFILE_FILE = 'product.json';
 
@@ -67,6 +72,8 @@ export function readProfile(paths: ProductPaths): ConsentProfile {
       consentDefault: v.consentDefault === 'opt-out' ? 'opt-out' : undefined,
       consentCommand: typeof v.consentCommand === 'string' ? v.consentCommand : undefined,
       docsUrl: typeof v.docsUrl === 'string' ? v.docsUrl : undefined,
+      events: typeof v.events === 'object' && v.events !== null ? v.events : undefined,
+      commands: Array.isArray(v.commands) ? v.commands : undefined,
     };
   } catch {
     return {};
@@ -75,7 +82,7 @@ export function readProfile(paths: ProductPaths): ConsentProfile {
 
 export function saveProfile(paths: ProductPaths, p: ConsentProfile): void {
   if (paths.product === AGENT_PRODUCT) return;
-  const body = { serviceName: p.serviceName, endpoint: p.endpoint, optOutEnv: p.optOutEnv, enableEnv: p.enableEnv, consentDefault: p.consentDefault, consentCommand: p.consentCommand, docsUrl: p.docsUrl };
+  const body = { serviceName: p.serviceName, endpoint: p.endpoint, optOutEnv: p.optOutEnv, enableEnv: p.enableEnv, consentDefault: p.consentDefault, consentCommand: p.consentCommand, docsUrl: p.docsUrl, events: p.events, commands: p.commands };
   try { writeFileAtomic(`${paths.configDir}/${PROFILE_FILE}`, JSON.stringify(body, null, 2) + '\n'); } catch { /* only status loses detail */ }
 }
 
@@ -109,7 +116,7 @@ const payloads = (n: number) => `deleted ${n} queued payload${n === 1 ? '' : 's'
  */
 export function productConsent(product: string, profile: ConsentProfile = {}, env: Env = process.env): ProductConsent {
   const paths = productPaths(product);
-  const options = (): StartOptions => ({ ...readProfile(paths), ...stripUndefined(profile), product });
+  const options = (): StartOptions & ConsentProfile => ({ ...readProfile(paths), ...stripUndefined(profile), product });
   const status = (): ProductStatus => {
     const o = options();
     // The CLI is never the exporting process; ask what an app started from here would do.
@@ -137,7 +144,7 @@ export function productConsent(product: string, profile: ConsentProfile = {}, en
     product,
     status,
     enable() {
-      const file = saveUserConsent(product, true);
+      const file = saveUserConsent(product, true, declaredFingerprint(options()));
       saveProfile(paths, options());
       const s = status();
       const message = s.enabled

@@ -8,6 +8,8 @@ export interface SavedConsent {
   readonly enabled: boolean;
   /** The version of the collected-data list the choice was made for (catalog DATA_VERSION). */
   readonly dataVersion: number;
+  /** For a tool: the fingerprint of the usage events it declared when the choice was made. */
+  readonly declared?: string;
   readonly decidedAt?: string;
 }
 
@@ -36,7 +38,7 @@ function asSaved(v: unknown): SavedConsent | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Partial<SavedConsent>;
   if (typeof o.enabled !== 'boolean') return undefined;
-  return { enabled: o.enabled, dataVersion: typeof o.dataVersion === 'number' ? o.dataVersion : 0, decidedAt: o.decidedAt };
+  return { enabled: o.enabled, dataVersion: typeof o.dataVersion === 'number' ? o.dataVersion : 0, ...(typeof o.declared === 'string' ? { declared: o.declared } : {}), decidedAt: o.decidedAt };
 }
 
 /** A user's saved choice for one product: `{ "enabled": bool, "dataVersion": n }`. */
@@ -76,10 +78,13 @@ export function projectConsentFile(cwd?: string): string | undefined {
   return root === undefined ? undefined : join(root, PROJECT_CONSENT_FILE);
 }
 
-/** Saves a user's choice for one product, for the current data version. Returns the file written; throws with the reason. */
-export function saveUserConsent(product: string, enabled: boolean): string {
+/**
+ * Saves a user's choice for one product, for the current data version and (for a tool) the
+ * fingerprint of what it declares. Returns the file written; throws with the reason.
+ */
+export function saveUserConsent(product: string, enabled: boolean, declared?: string): string {
   const file = userConsentFile(product);
-  const body: SavedConsent = { enabled, dataVersion: DATA_VERSION, decidedAt: new Date().toISOString() };
+  const body: SavedConsent = { enabled, dataVersion: DATA_VERSION, ...(declared ? { declared } : {}), decidedAt: new Date().toISOString() };
   writeFileAtomic(file, JSON.stringify(body, null, 2) + '\n', 0o600);
   return file;
 }

@@ -24,6 +24,8 @@ export interface ConsentInputs {
   readonly readUser: () => ConsentRead;
   /** Name of the detected CI provider, if any; asked only by the rules that need it. */
   readonly ci: () => string | undefined;
+  /** Fingerprint of the usage events the tool declares now (declared-fingerprint.ts), if known. */
+  readonly declared?: string;
 }
 
 export interface ConsentDecision {
@@ -38,7 +40,7 @@ export interface ConsentDecision {
   /** Nobody decided yet: the one-time notice may be shown. */
   readonly undecided: boolean;
   /** Saved consent existed but was given for an older list of collected data. */
-  readonly staleConsent?: { readonly file: string; readonly dataVersion: number };
+  readonly staleConsent?: { readonly file: string; readonly dataVersion: number; readonly declaredChanged?: boolean };
   /** A project file said `"enabled": true`, which never turns telemetry on. */
   readonly ignoredProjectEnable?: string;
   /** Configuration problems, each a one-line explanation with the fix. */
@@ -113,8 +115,9 @@ export function decideConsent(input: ConsentInputs): ConsentDecision {
   if (user.kind === 'saved') {
     // A saved "no" counts whatever list it was given for; a saved "yes" only for the current list.
     if (!user.consent.enabled) return result(false, 4, `disabled in the user consent file ${user.file}`, extra);
-    if (user.consent.dataVersion < DATA_VERSION) {
-      staleConsent = { file: user.file, dataVersion: user.consent.dataVersion };
+    const declaredChanged = input.declared !== undefined && user.consent.declared !== undefined && user.consent.declared !== input.declared;
+    if (user.consent.dataVersion < DATA_VERSION || declaredChanged) {
+      staleConsent = { file: user.file, dataVersion: user.consent.dataVersion, ...(declaredChanged ? { declaredChanged } : {}) };
     } else {
       const ci = input.ci();
       if (ci) return result(false, 5, `running in CI (${ci}); saved consent does not apply in CI, ${enableHint} to send from CI`, extra);
@@ -128,7 +131,9 @@ export function decideConsent(input: ConsentInputs): ConsentDecision {
     if (ci) return result(false, 5, `running in CI (${ci}); ${enableHint} to send from CI`, { staleConsent, ...extra });
     return result(true, 5, 'nobody decided yet and this tool sends telemetry by default (opt-out)', { undecided: true, staleConsent, ...extra });
   }
-  return result(false, 5, staleConsent
+  return result(false, 5, staleConsent?.declaredChanged
+    ? `consent was saved for a different list of usage events than this version declares; run \`${consentCommandLine(options, 'enable')}\` again to send`
+    : staleConsent
     ? `consent was saved for an older list of collected data (version ${staleConsent.dataVersion}, now ${DATA_VERSION}); run \`${consentCommandLine(options, 'enable')}\` again to send`
     : 'nobody decided yet (opt-in: nothing is sent until you enable it)', { undecided: true, staleConsent, ...extra });
 }

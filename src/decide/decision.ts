@@ -5,6 +5,7 @@ import { readSwitch, type Env } from './env-flags.js';
 import { readExportConfig, type ExportConfig } from './export-config.js';
 import { detectProcessRole, type ProcessRole } from './process-role.js';
 import { productOf, productPaths, type ProductPaths } from './paths.js';
+import { declaredFingerprint } from './declared-fingerprint.js';
 
 export interface StartOptions extends ConsentOptions {
   readonly serviceName?: string;
@@ -54,6 +55,7 @@ export function decide(env: Env, options: StartOptions = {}, ownCli?: () => stri
       return file === undefined ? { kind: 'none' } : readProjectConsent(file, product);
     },
     readUser: () => readConsentFile(productDirs().consentFile),
+    declared: declaredFingerprint(options as { events?: unknown; commands?: unknown }),
   });
   let role = knownRole;
   let config: ExportConfig | undefined;

@@ -51,6 +51,7 @@ export function noticeText(d: Decision, options: NoticeOptions = {}): string {
   ];
   if (d.consent.staleConsent) {
     const newer = DATA_CHANGES.filter((c) => c.version > d.consent.staleConsent!.dataVersion).map((c) => c.summary);
+    if (d.consent.staleConsent.declaredChanged) newer.push(`${name} now declares different usage events${options.docsUrl ? ` (see ${options.docsUrl})` : ''}`);
     lines.push(`  What is collected changed since you enabled it: ${newer.join('; ')}. Run \`${consentCommandLine(o, 'enable')}\` again to keep sending.`);
   }
   const enable = productEnableVars(o);

@@ -133,4 +133,19 @@ describe('a tool\'s consent is its own', () => {
     const own = await runNode([join(REPO, 'dist', 'cli.mjs'), 'status', '--json', '--product', 'telemetry-agent'], { env: cleanEnv(home) });
     expect(JSON.parse(own.stdout).products[0]).toMatchObject({ enabled: false, rule: 5 });
   });
+
+  it('consent saved for one list of declared events no longer counts when a release declares more', async () => {
+    const home = tempHome();
+    const enabled = await runTool(['acme', '--enable'], {}, home);
+    expect(enabled.got).toHaveLength(0);
+    expect(enabled.stdout).toMatch(/telemetry enabled for acme/);
+    expect((await runTool(['acme'], {}, home)).spans.some((s) => s.name === 'usage')).toBe(true);
+    const newer = await runTool(['acme'], { TOOL_EXTRA_EVENT: '1' }, home);
+    expect(newer.got).toHaveLength(0);
+    expect(JSON.parse(newer.stdout.split('\n')[0]!).reason).toMatch(/saved for a different list of usage events than this version declares; run `telemetry-agent enable --product acme` again/);
+    // Enabling again, from the new release, counts.
+    await runTool(['acme', '--enable'], { TOOL_EXTRA_EVENT: '1' }, home);
+    expect((await runTool(['acme'], { TOOL_EXTRA_EVENT: '1' }, home)).spans.some((s) => s.name === 'usage')).toBe(true);
+  });
 });
+

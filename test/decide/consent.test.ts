@@ -83,4 +83,19 @@ describe('consent rules, first match wins', () => {
     expect(decideConsent(input({ options: { consentDefault: 'opt-out' }, ci: () => 'CI' }))).toMatchObject({ granted: false, rule: 5, reason: expect.stringMatching(/^running in CI/) });
     expect(decideConsent(input({ readUser: saved(true), ci: () => 'CI' }))).toMatchObject({ granted: false, rule: 5 });
   });
+
+  it('rule 4: a tool\'s saved "yes" counts only for the usage events it was given for', () => {
+    const yes = (declared?: string) => (): ConsentRead => ({ kind: 'saved', consent: { enabled: true, dataVersion: DATA_VERSION, ...(declared ? { declared } : {}) }, file: '/cfg/consent.json' });
+    const tool = { product: 'acme' };
+    expect(decideConsent(input({ options: tool, readUser: yes('aaa'), declared: 'aaa' }))).toMatchObject({ granted: true, rule: 4 });
+    const changed = decideConsent(input({ options: tool, readUser: yes('aaa'), declared: 'bbb' }));
+    expect(changed).toMatchObject({ granted: false, rule: 5, undecided: true, staleConsent: { declaredChanged: true } });
+    expect(changed.reason).toMatch(/different list of usage events/);
+    // Unknown on either side (saved by a CLI that did not know the events): it counts.
+    expect(decideConsent(input({ options: tool, readUser: yes(), declared: 'bbb' }))).toMatchObject({ granted: true });
+    expect(decideConsent(input({ options: tool, readUser: yes('aaa') }))).toMatchObject({ granted: true });
+    // A saved "no" stays a no.
+    expect(decideConsent(input({ options: tool, readUser: () => ({ kind: 'saved', consent: { enabled: false, dataVersion: DATA_VERSION, declared: 'aaa' }, file: 'f' }), declared: 'bbb' }))).toMatchObject({ granted: false, rule: 4 });
+  });
 });
+
