@@ -149,7 +149,7 @@ export const METRICS: readonly MetricSpec[] = [
   { name: 'ml.errors', kind: 'counter', unit: '{error}', description: 'errors, by error.type' },
   { name: 'telemetry_agent.usage.dropped', kind: 'counter', unit: '{item}', description: 'usage events or attributes dropped because the tool\'s description does not declare them, by usage.dropped.reason' },
   { name: 'telemetry_agent.install.created', kind: 'counter', unit: '{install}', description: '1, once, in the run that created this product\'s install ID (new installs per day)' },
-  { name: 'telemetry_agent.queue.dropped', kind: 'counter', unit: '{payload}', description: 'queued payloads dropped because the on-disk queue was full' },
+  { name: 'telemetry_agent.queue.dropped', kind: 'counter', unit: '{payload}', description: 'payloads dropped: the on-disk queue was full, their destination was gone, or they were too large even split' },
 ];
 
 export const METRIC_NAMES: readonly string[] = /* @__PURE__ */ METRICS.map((m) => m.name);

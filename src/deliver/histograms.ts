@@ -2,6 +2,7 @@ import { ValueType, type Attributes } from '@opentelemetry/api';
 import type { HrTime } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import type { MetricSpec } from '../catalog.js';
+import { CARDINALITY_LIMIT, OVERFLOW_ATTRIBUTES } from './cardinality.js';
 
 /** Seconds; fine at the low end because tiny models run in microseconds. */
 export const INFERENCE_BUCKETS: readonly number[] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -88,11 +89,19 @@ export class Histograms {
     s.max = -Infinity;
   }
 
-  /** The series for an attribute set (already allow-listed and redacted). */
+  /**
+   * The series for an attribute set (already allow-listed and redacted); past the metric's
+   * cardinality limit, its overflow series.
+   */
   seriesFor(spec: MetricSpec, attributes: Attributes): Series {
     // Equal attribute sets share one series, whichever object they came in.
-    const key = `${spec.name}\0${JSON.stringify(Object.entries(attributes).sort())}`;
+    let key = `${spec.name}\0${JSON.stringify(Object.entries(attributes).sort())}`;
     let s = this.byKey.get(key);
+    if (!s && (this.series.get(spec.name)?.length ?? 0) >= CARDINALITY_LIMIT - 1) {
+      attributes = OVERFLOW_ATTRIBUTES;
+      key = `${spec.name}\0overflow`;
+      s = this.byKey.get(key);
+    }
     if (!s) {
       s = { attributes, counts: new Float64Array(INFERENCE_BUCKETS.length + 1), count: 0, sum: 0, min: Infinity, max: -Infinity };
       this.byKey.set(key, s);

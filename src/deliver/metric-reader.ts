@@ -1,3 +1,4 @@
+import { CARDINALITY_LIMIT } from './cardinality.js';
 import { AggregationTemporality, InstrumentType, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { TemporalityPreference } from '../decide/export-config.js';
 
@@ -36,7 +37,7 @@ export class AgentMetricReader extends MetricReader {
     preference: TemporalityPreference = 'cumulative',
     private readonly beforeCollect: () => void = () => {},
   ) {
-    super({ aggregationTemporalitySelector: (kind) => temporalityFor(preference, kind) });
+    super({ aggregationTemporalitySelector: (kind) => temporalityFor(preference, kind), cardinalitySelector: () => CARDINALITY_LIMIT });
   }
 
   protected override onInitialized(): void {

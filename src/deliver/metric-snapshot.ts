@@ -3,6 +3,7 @@ import { millisToHrTime } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { METRICS, type MetricSpec } from '../catalog.js';
+import { CARDINALITY_LIMIT, OVERFLOW_ATTRIBUTES } from './cardinality.js';
 
 const spec = (name: string) => METRICS.find((m) => m.name === name)!;
 
@@ -16,6 +17,8 @@ export class MetricSnapshot {
   /** When the SDK last collected: the start of a delta interval. */
   private collectedAt: ReturnType<typeof millisToHrTime> | undefined;
   private readonly keys = new WeakMap<object, string>();
+  /** Series per metric name: past the cardinality limit, values go to the overflow series (as in the SDK). */
+  private readonly perMetric = new Map<string, number>();
   private readonly start = millisToHrTime(Date.now());
 
   /** Called with the same (already allow-listed and redacted) attributes the SDK instrument gets. */
@@ -23,8 +26,16 @@ export class MetricSnapshot {
     if (s.kind === 'histogram') return;
     let k = this.keys.get(attributes);
     if (k === undefined) this.keys.set(attributes, (k = JSON.stringify(Object.entries(attributes).sort())));
-    const key = `${s.name}\0${k}`;
-    const prev = this.series.get(key);
+    let key = `${s.name}\0${k}`;
+    let prev = this.series.get(key);
+    if (!prev) {
+      const n = this.perMetric.get(s.name) ?? 0;
+      if (n >= CARDINALITY_LIMIT - 1) {
+        key = `${s.name}\0overflow`;
+        attributes = OVERFLOW_ATTRIBUTES;
+        prev = this.series.get(key);
+      } else this.perMetric.set(s.name, n + 1);
+    }
     const next = s.kind === 'counter' ? (prev?.value ?? 0) + value : value;
     this.series.set(key, { spec: s, attributes, value: next, collected: prev?.collected ?? 0 });
   }

@@ -208,6 +208,11 @@ describe('the queue directory must be private', () => {
     expect(r.code).toBe(0);
     expect(readdirSync(elsewhere)).toEqual(['keep.txt']);
     expect(debugLines(r.stderr).filter((l) => l.includes('symbolic link'))).toHaveLength(1);
+    // `disable` deletes what the agent wrote (nothing here), never the link's target, and says so.
+    const cli = await runNode([join(REPO, 'dist', 'cli.mjs'), 'disable'], { env: cleanEnv(home) });
+    expect(cli.code).toBe(0);
+    expect(readFileSync(join(elsewhere, 'keep.txt'), 'utf8')).toBe('not the agent\'s');
+    expect(cli.stdout).not.toMatch(/deleted [1-9]\d* queued|deleted queued, unsent data/);
   });
 
   it('is created 0700', async () => {
