@@ -357,9 +357,11 @@ describe('several processes, one queue', () => {
     const rx = await collector(() => ({ ...OK, delayMs: 5 }));
     plantQueue(home, rx.endpoint, ids);
     const b = await bare([app('fault-work.mjs'), '800']);
+    // A generous exit bound: whatever the machine's load, the two drains finish (this is about exactly once, not speed).
+    const slack = { TELEMETRY_AGENT_FLUSH_TIMEOUT_MS: '30000' };
     const [r1, r2] = await Promise.all([
-      withAgent([app('fault-work.mjs'), '800'], home, rx.endpoint),
-      withAgent([app('fault-work.mjs'), '800'], home, rx.endpoint),
+      withAgent([app('fault-work.mjs'), '800'], home, rx.endpoint, slack),
+      withAgent([app('fault-work.mjs'), '800'], home, rx.endpoint, slack),
     ]);
     expectSameAsBare(r1!, b);
     expectSameAsBare(r2!, b);
