@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { FORBIDDEN_RESOURCE_KEYS, RESOURCE_KEYS, SIGNAL_ATTRIBUTE_KEYS } from '../../src/catalog.js';
 import { COLLECTOR_CONFIGS, KINDS, componentType, re2ToJs, readText, readYaml, releaseComponents } from './helpers.js';
+import { checkComponent, SCHEMAS } from './component-schema.js';
 
 /** Configs that receive straight from agents: they must drop every forbidden key. */
 const ENTRY_CONFIGS = ['collector-config/edge.yaml', 'collector-config/gateway.yaml'];
@@ -48,6 +49,14 @@ describe.each(COLLECTOR_CONFIGS)('%s', (file) => {
     for (const kind of KINDS) {
       expect([...used.get(kind)!].sort(), `unused ${kind}`).toEqual(Object.keys(config[kind] ?? {}).sort());
     }
+  });
+
+  it(`sets only keys the collector knows, each with the type it decodes (component-schemas.json, otelcol ${SCHEMAS.source.version})`, () => {
+    const problems: string[] = [];
+    for (const kind of KINDS) {
+      for (const [id, componentConfig] of Object.entries(config[kind] ?? {})) problems.push(...checkComponent(kind, id, componentConfig));
+    }
+    expect(problems).toEqual([]);
   });
 
   it('puts memory_limiter first and batch last in every pipeline', () => {
@@ -213,7 +222,50 @@ describe('gateway.yaml load balancing', () => {
     for (const pipeline of ['traces', 'metrics']) {
       const dns = exporterOf(pipeline).resolver.dns;
       expect(dns.hostname).toMatch(/\$\{env:[A-Z_]+\}/);
-      expect(dns.port).toBe(backendPort);
+      expect(dns.port).toBe(String(backendPort)); // a string: see the component schema check below
     }
+  });
+});
+
+describe('the component schema check', () => {
+  const gateway = readYaml('collector-config/gateway.yaml');
+  const lb = gateway.exporters['load_balancing/traces'];
+
+  it('refuses an integer where the collector expects a string (resolver.dns.port: 4317 unquoted)', () => {
+    const unquoted = { ...lb, resolver: { dns: { ...lb.resolver.dns, port: 4317 } } };
+    expect(checkComponent('exporters', 'load_balancing/traces', unquoted)).toEqual([
+      'exporters.load_balancing/traces.resolver.dns.port: expected a string (quote it), got an integer (4317)',
+    ]);
+    expect(checkComponent('exporters', 'load_balancing/traces', lb)).toEqual([]);
+  });
+
+  it('refuses an unknown or misspelt key at any depth, and names the known ones', () => {
+    const problems = checkComponent('exporters', 'load_balancing/traces', { ...lb, protocol: { otlp: { ...lb.protocol.otlp, tls: { insecure: true, insecure_skip_verifyy: true } } } });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^exporters\.load_balancing\/traces\.protocol\.otlp\.tls\.insecure_skip_verifyy: unknown key \(known: .*insecure_skip_verify/);
+    expect(checkComponent('processors', 'memory_limiter', { check_intervall: '1s' })[0]).toMatch(/check_intervall: unknown key/);
+  });
+
+  it('checks durations, enums, integers, booleans and lists', () => {
+    expect(checkComponent('processors', 'memory_limiter', { check_interval: 1, limit_percentage: '80' })).toEqual([
+      'processors.memory_limiter.check_interval: expected a duration such as "5s" or "250ms", got an integer (1)',
+      'processors.memory_limiter.limit_percentage: expected an integer, got a string ("80")',
+    ]);
+    expect(checkComponent('exporters', 'debug', { verbosity: 'verbose' })).toEqual(['exporters.debug.verbosity: "verbose" is not one of none, basic, normal, detailed']);
+    expect(checkComponent('processors', 'redaction', { allow_all_keys: 'yes', blocked_values: 'x' })).toEqual([
+      'processors.redaction.allow_all_keys: expected true or false, got a string ("yes")',
+      'processors.redaction.blocked_values: expected a list, got a string ("x")',
+    ]);
+    // A whole-value environment reference is typed only when the collector starts.
+    expect(checkComponent('processors', 'memory_limiter', { limit_percentage: '${env:LIMIT:-80}', check_interval: '${env:INTERVAL}' })).toEqual([]);
+  });
+
+  it('refuses a component type it has no schema for, so a new component brings its schema', () => {
+    expect(checkComponent('processors', 'tail_sampling', {})[0]).toMatch(/no schema for processors type "tail_sampling"/);
+  });
+
+  it('refuses keys in parts of a component whose definitions could not be resolved', () => {
+    expect(SCHEMAS.unresolved.length).toBeGreaterThan(0);
+    expect(checkComponent('processors', 'redaction', { url_sanitizer: { enabled: true } })[0]).toMatch(/url_sanitizer: uses a part of the component whose schema is not in component-schemas.json/);
   });
 });
