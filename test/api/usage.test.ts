@@ -1,6 +1,8 @@
 // Declared usage events through real processes: a tool that embeds the agent sends exactly what
 // its description declares, as real OTLP attributes; everything else is dropped and counted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestReceiver, attr } from '../helpers/otlp-test-receiver.js';
 import { REPO, cleanEnv, runNode, tempHome } from '../helpers/run-node.js';
@@ -10,9 +12,9 @@ let rx: TestReceiver;
 beforeAll(async () => { rx = await TestReceiver.start(); });
 afterAll(async () => { await rx.close(); });
 
-async function runTool(args: string[], extra: Record<string, string>, home = tempHome()) {
+async function runTool(args: string[], extra: Record<string, string>, home = tempHome(), cwd?: string) {
   const before = rx.received.length;
-  const r = await runNode([TOOL, ...args], { env: cleanEnv(home, { TOOL_ENDPOINT: rx.endpoint, TELEMETRY_AGENT_EXIT_SENDER: '0', ...extra }) });
+  const r = await runNode([TOOL, ...args], { env: cleanEnv(home, { TOOL_ENDPOINT: rx.endpoint, TELEMETRY_AGENT_EXIT_SENDER: '0', ...extra }), cwd });
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toContain('tool done');
   const got = rx.received.slice(before);
@@ -102,6 +104,10 @@ describe('a tool\'s consent is its own', () => {
     expect((await runTool(['acme'], { OTHER_TELEMETRY: '1' })).got).toHaveLength(0);
     const other = await runTool(['other'], { OTHER_TELEMETRY: '1' });
     expect(other.spans.some((s) => s.name === 'usage')).toBe(true);
+    // `telemetry-agent enable` (the agent's own product) does not enable a tool either.
+    const home = tempHome();
+    expect((await runNode([join(REPO, 'dist', 'cli.mjs'), 'enable'], { env: cleanEnv(home) })).code).toBe(0);
+    expect((await runTool(['acme'], {}, home)).got).toHaveLength(0);
   });
 
   it('two tools never share an install ID; the first run of each counts one new install', async () => {
@@ -146,6 +152,27 @@ describe('a tool\'s consent is its own', () => {
     // Enabling again, from the new release, counts.
     await runTool(['acme', '--enable'], { TOOL_EXTRA_EVENT: '1' }, home);
     expect((await runTool(['acme'], { TOOL_EXTRA_EVENT: '1' }, home)).spans.some((s) => s.name === 'usage')).toBe(true);
+  });
+
+  it('each consent rule, in order, through the tool: opt-out default, CI, a project file that can only deny', async () => {
+    const sent = (r: { spans: any[] }) => r.spans.some((s) => s.name === 'usage');
+    // Rule 5: an opt-out tool sends when nobody decided, except in CI.
+    expect(sent(await runTool(['acme'], { TOOL_OPT_OUT: '1' }))).toBe(true);
+    expect(sent(await runTool(['acme'], { TOOL_OPT_OUT: '1', CI: 'true' }))).toBe(false);
+    expect(sent(await runTool(['acme'], { TOOL_OPT_OUT: '1', GITHUB_ACTIONS: 'true' }))).toBe(false);
+    // Rule 3 beats CI: the tool's own enable variable, explicitly.
+    expect(sent(await runTool(['acme'], { CI: 'true', ACME_TELEMETRY: '1' }))).toBe(true);
+    expect(sent(await runTool(['acme'], { TOOL_OPT_OUT: '1', ACME_TELEMETRY: '0' }))).toBe(false);
+    // Rule 4: a project file denies this tool (or every product), never grants.
+    const project = mkdtempSync(join(tmpdir(), 'ta-tool-project-'));
+    writeFileSync(join(project, 'package.json'), '{"name":"p","private":true}');
+    writeFileSync(join(project, '.telemetry-agent.json'), JSON.stringify({ products: { acme: { enabled: false } } }));
+    expect(sent(await runTool(['acme'], { TOOL_OPT_OUT: '1' }, tempHome(), project))).toBe(false);
+    expect(sent(await runTool(['other'], { TOOL_OPT_OUT: '1' }, tempHome(), project))).toBe(true);
+    writeFileSync(join(project, '.telemetry-agent.json'), JSON.stringify({ enabled: true }));
+    expect(sent(await runTool(['acme'], {}, tempHome(), project))).toBe(false);
+    writeFileSync(join(project, '.telemetry-agent.json'), JSON.stringify({ enabled: false }));
+    expect(sent(await runTool(['acme'], { TOOL_OPT_OUT: '1' }, tempHome(), project))).toBe(false);
   });
 });
 
