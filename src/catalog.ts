@@ -2,11 +2,15 @@
 // `telemetry-agent status`, docs/privacy.md (checked by a test) and the collector-tier tests.
 // Bump DATA_VERSION (and add a DATA_CHANGES entry) whenever something new is collected:
 // saved consent given for an older version then no longer counts.
+// GenAI names come from ./genai-conventions.ts (one place, so a convention rename is one edit).
 
-export const DATA_VERSION = 1;
+import { GENAI_ATTR, GENAI_BUCKETS, GENAI_METRIC, GENAI_SPAN_NAME_PATTERN } from './genai-conventions.js';
+
+export const DATA_VERSION = 2;
 
 export const DATA_CHANGES: ReadonlyArray<{ version: number; summary: string }> = [
   { version: 1, summary: 'first release: hardware resource, memory, ML training/inference spans and metrics, redacted errors' },
+  { version: 2, summary: 'generative inference: token counts, time to first token and time per token of local generation (never the prompt or the answer), model file size' },
 ];
 
 export interface AttributeSpec {
@@ -69,6 +73,7 @@ export const SPANS: readonly SpanSpec[] = [
   { name: 'ml.train.epoch', description: 'one epoch, child of ml.train' },
   { name: 'ml.model.load', description: 'loading a model' },
   { name: 'ml.inference', description: 'an inference call (sampled when calls are frequent)' },
+  { name: GENAI_SPAN_NAME_PATTERN, description: 'one generative call (chat, text_completion or embeddings) of an in-process model, e.g. `chat Xenova/gpt2`; never its prompt or answer' },
   { name: 'uncaught_exception', description: 'the app crashed with an uncaught exception or unhandled rejection' },
   { name: 'usage', description: 'a usage event an embedding tool declared and recorded with recordUsage(), or one CLI command timed with recordCommand()' },
 ];
@@ -81,8 +86,9 @@ export const SPAN_EVENTS: readonly SpanSpec[] = [
 
 /** Attribute keys allowed on spans, span events and metric points. Other keys are dropped. */
 export const SIGNAL_ATTRIBUTES: readonly AttributeSpec[] = [
-  { key: 'ml.framework', description: 'tfjs, onnxruntime, transformers.js or custom' },
+  { key: 'ml.framework', description: 'tfjs, onnxruntime, transformers.js, node-llama-cpp or custom' },
   { key: 'ml.model.name', description: 'public model id (allow-listed organisations) or a salted hash; never a path' },
+  { key: 'ml.model.file.size', description: 'size of the model file in bytes (node-llama-cpp)' },
   { key: 'ml.task', description: 'pipeline task, e.g. text-classification' },
   { key: 'ml.operation', description: 'fit, fitDataset, predict, run, …' },
   { key: 'ml.training.epochs.total', description: 'planned number of epochs' },
@@ -102,6 +108,17 @@ export const SIGNAL_ATTRIBUTES: readonly AttributeSpec[] = [
   { key: 'ml.metric.value', description: 'value of a training metric (ml.training.metric span events)' },
   { key: 'ml.run.name', description: 'the name given to progress() (redacted)' },
   { key: 'ml.inference.sampled_every', description: 'how many calls one sampled ml.inference span stands for' },
+  { key: GENAI_ATTR.operationName, description: 'generative operation: chat, text_completion or embeddings' },
+  { key: GENAI_ATTR.providerName, description: 'the library running the model: node-llama-cpp or transformers.js' },
+  { key: GENAI_ATTR.requestModel, description: 'the model, as ml.model.name (public id or a salted hash)' },
+  { key: GENAI_ATTR.requestMaxTokens, description: 'the maximum number of tokens the call asked for' },
+  { key: GENAI_ATTR.requestTemperature, description: 'sampling temperature the call asked for' },
+  { key: GENAI_ATTR.requestTopP, description: 'top-p the call asked for' },
+  { key: GENAI_ATTR.requestTopK, description: 'top-k the call asked for' },
+  { key: GENAI_ATTR.usageInputTokens, description: 'input tokens, as counted by the library (never estimated)' },
+  { key: GENAI_ATTR.usageOutputTokens, description: 'output tokens, as counted by the library (never estimated)' },
+  { key: GENAI_ATTR.responseFinishReasons, description: 'why generation stopped: stop, length, tool_calls, cancelled, …' },
+  { key: GENAI_ATTR.tokenType, description: 'input or output (token usage metric)' },
   { key: 'usage.name', description: 'the declared event name given to recordUsage(), or "command" for recordCommand()' },
   { key: 'usage.command', description: 'the declared command name given to recordCommand()' },
   { key: 'usage.dropped.reason', description: 'why recordUsage() dropped something: undeclared_event, undeclared_attribute, wrong_type, value_not_allowed or undeclared_command' },
@@ -129,6 +146,8 @@ export interface MetricSpec {
    * value at each export.
    */
   readonly timed?: boolean;
+  /** Histogram bucket boundaries, when not the default (seconds, fine at the low end). */
+  readonly buckets?: readonly number[];
 }
 
 export const METRICS: readonly MetricSpec[] = [
@@ -146,6 +165,10 @@ export const METRICS: readonly MetricSpec[] = [
   { name: 'ml.training.loss', kind: 'gauge', unit: '1', description: 'loss per epoch (and the latest batch loss), ml.metric.split=train|validation', timed: true },
   { name: 'ml.training.metric', kind: 'gauge', unit: '1', description: 'other training metrics per epoch, by ml.metric.name and ml.metric.split', timed: true },
   { name: 'ml.inference.duration', kind: 'histogram', unit: 's', description: 'duration of each inference call' },
+  { name: GENAI_METRIC.operationDuration, kind: 'histogram', unit: 's', description: 'duration of each generative call', buckets: GENAI_BUCKETS.operationDuration },
+  { name: GENAI_METRIC.tokenUsage, kind: 'histogram', unit: '{token}', description: 'input and output tokens of each generative call (gen_ai.token.type)', buckets: GENAI_BUCKETS.tokens },
+  { name: GENAI_METRIC.timeToFirstToken, kind: 'histogram', unit: 's', description: 'time from the call to the first generated token', buckets: GENAI_BUCKETS.timeToFirstToken },
+  { name: GENAI_METRIC.timePerOutputToken, kind: 'histogram', unit: 's', description: 'decode time per token after the first', buckets: GENAI_BUCKETS.timePerOutputToken },
   { name: 'ml.errors', kind: 'counter', unit: '{error}', description: 'errors, by error.type' },
   { name: 'telemetry_agent.usage.dropped', kind: 'counter', unit: '{item}', description: 'usage events or attributes dropped because the tool\'s description does not declare them, by usage.dropped.reason' },
   { name: 'telemetry_agent.install.created', kind: 'counter', unit: '{install}', description: '1, once, in the run that created this product\'s install ID (new installs per day)' },

@@ -9,6 +9,8 @@ export const INFERENCE_BUCKETS: readonly number[] = [0.0001, 0.00025, 0.0005, 0.
 
 export interface Series {
   readonly attributes: Attributes;
+  /** Bucket upper bounds: the metric's own (catalog `buckets`) or INFERENCE_BUCKETS. */
+  readonly boundaries: readonly number[];
   readonly counts: Float64Array;
   count: number;
   sum: number;
@@ -39,7 +41,7 @@ export class Histograms {
   }
 
   static add(s: Series, value: number): void {
-    const b = INFERENCE_BUCKETS;
+    const b = s.boundaries;
     let i = 0;
     while (i < b.length && value > b[i]!) i++;
     s.counts[i]!++;
@@ -66,7 +68,7 @@ export class Histograms {
         startTime: from,
         endTime: end,
         attributes: s.attributes,
-        value: { buckets: { boundaries: [...INFERENCE_BUCKETS], counts: Array.from(s.counts) }, count: s.count, sum: s.sum, min: s.min, max: s.max },
+        value: { buckets: { boundaries: [...s.boundaries], counts: Array.from(s.counts) }, count: s.count, sum: s.sum, min: s.min, max: s.max },
       }));
       if (delta) for (const s of list) Histograms.reset(s);
       if (delta && points.length === 0) continue;
@@ -103,7 +105,8 @@ export class Histograms {
       s = this.byKey.get(key);
     }
     if (!s) {
-      s = { attributes, counts: new Float64Array(INFERENCE_BUCKETS.length + 1), count: 0, sum: 0, min: Infinity, max: -Infinity };
+      const boundaries = spec.buckets ?? INFERENCE_BUCKETS;
+      s = { attributes, boundaries, counts: new Float64Array(boundaries.length + 1), count: 0, sum: 0, min: Infinity, max: -Infinity };
       this.byKey.set(key, s);
       this.specs.set(spec.name, spec);
       const list = this.series.get(spec.name) ?? [];

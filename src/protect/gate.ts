@@ -8,6 +8,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { METRIC_NAMES } from '../catalog.js';
+import { genAiSpanName, GENAI_ATTR, isGenAiSpanName, type GenAiOperation } from '../genai-conventions.js';
 import { ALLOWED_EVENT_NAMES, ALLOWED_RESOURCE_KEYS, ALLOWED_SIGNAL_KEYS, ALLOWED_SPAN_NAMES, allowedAttributes, type AllowedValue } from './allow-list.js';
 import { MAX_STACK_LENGTH, MAX_STRING_LENGTH, type Redactor } from './redaction-engine.js';
 
@@ -67,10 +68,18 @@ export function createProtectGate(redactor: Redactor): ProtectGate {
     spans(spans, resource) {
       const out: ReadableSpan[] = [];
       for (const s of spans) {
-        if (!ALLOWED_SPAN_NAMES.has(s.name)) continue;
+        // Generative spans are named `{operation} {model}`: kept only when the name is built from
+        // their own attributes, and sent rebuilt from the protected ones, so the name carries
+        // nothing the (allow-listed, redacted) attributes do not.
+        const generative = !ALLOWED_SPAN_NAMES.has(s.name);
+        if (generative && !isGenAiSpanName(s.name, s.attributes)) continue;
         const ctx = s.spanContext();
+        const attributes = protectAttributes(s.attributes, ALLOWED_SIGNAL_KEYS);
+        const model = attributes[GENAI_ATTR.requestModel];
         out.push({
-          name: s.name,
+          name: generative
+            ? genAiSpanName(attributes[GENAI_ATTR.operationName] as GenAiOperation, typeof model === 'string' ? model : undefined)
+            : s.name,
           kind: s.kind,
           spanContext: () => ctx,
           parentSpanContext: s.parentSpanContext,
@@ -79,7 +88,7 @@ export function createProtectGate(redactor: Redactor): ProtectGate {
           duration: s.duration,
           ended: s.ended,
           status: s.status.message === undefined ? { code: s.status.code } : { code: s.status.code, message: protectText(s.status.message, 'exception.message') },
-          attributes: protectAttributes(s.attributes, ALLOWED_SIGNAL_KEYS),
+          attributes,
           links: [],
           events: s.events.filter((e) => ALLOWED_EVENT_NAMES.has(e.name)).map((e): TimedEvent => ({
             name: e.name,

@@ -1,5 +1,6 @@
 // Every library instrumentation, in one list. Adding a library = one file + one entry here.
 
+import { nodeLlamaCppInstrumentation } from './node-llama-cpp.js';
 import { onnxruntimeInstrumentation } from './onnxruntime.js';
 import { tfjsInstrumentation } from './tfjs.js';
 import { transformersInstrumentation } from './transformers.js';
@@ -11,4 +12,5 @@ export const INSTRUMENTATIONS: readonly Instrumentation<any>[] = [
   tfjsInstrumentation,
   onnxruntimeInstrumentation,
   transformersInstrumentation,
+  nodeLlamaCppInstrumentation,
 ];

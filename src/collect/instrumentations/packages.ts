@@ -15,4 +15,5 @@ export const INSTRUMENTED_PACKAGES: readonly WatchedPackage[] = [
   { package: 'onnxruntime-node', format: 'cjs' },
   { package: '@huggingface/transformers', format: 'esm' },
   { package: '@huggingface/transformers', format: 'cjs' },
+  { package: 'node-llama-cpp', format: 'esm' },
 ];

@@ -4,6 +4,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { DEFAULT_PUBLIC_MODEL_ORGS, METRIC_NAMES, SIGNAL_ATTRIBUTE_KEYS, SPAN_EVENT_NAMES, SPAN_NAMES } from '../../../src/catalog.js';
 import type { Attributes, Signals, SpanHandle } from '../../../src/collect/signals.js';
+import { isGenAiSpanName } from '../../../src/genai-conventions.js';
 
 export interface RecordedSpan extends SpanHandle {
   readonly id: number;
@@ -131,7 +132,7 @@ export class RecordingSignals implements Signals {
     const bad = new Set<string>();
     const keys = (a: Attributes) => Object.keys(a).filter((k) => a[k] !== undefined);
     for (const s of this.spans) {
-      if (!SPAN_NAMES.includes(s.name)) bad.add(`span ${s.name}`);
+      if (!SPAN_NAMES.includes(s.name) && !isGenAiSpanName(s.name, s.attributes)) bad.add(`span ${s.name}`);
       for (const k of keys(s.attributes)) if (!SIGNAL_ATTRIBUTE_KEYS.includes(k)) bad.add(`attribute ${k}`);
       for (const e of s.events) {
         if (!SPAN_EVENT_NAMES.includes(e.name)) bad.add(`event ${e.name}`);
