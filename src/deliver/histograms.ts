@@ -25,17 +25,20 @@ export interface Series {
  * next to the SDK's metrics, and readable synchronously at exit.
  */
 export class Histograms {
-  private readonly byObject = new WeakMap<object, Series>();
+  /** Per metric: the caller's attributes object → its series (one object may serve several metrics). */
+  private readonly byObject = new Map<string, WeakMap<object, Series>>();
   private readonly byKey = new Map<string, Series>();
   private readonly specs = new Map<string, MetricSpec>();
   private readonly series = new Map<string, Series[]>();
 
   /** `key` is the caller's attributes object (reused across calls on hot paths); `safe` what may be sent. */
   record(spec: MetricSpec, value: number, key: object, safe: () => Attributes): void {
-    let s = this.byObject.get(key);
+    let objects = this.byObject.get(spec.name);
+    if (!objects) this.byObject.set(spec.name, (objects = new WeakMap()));
+    let s = objects.get(key);
     if (!s) {
       s = this.seriesFor(spec, safe());
-      this.byObject.set(key, s);
+      objects.set(key, s);
     }
     Histograms.add(s, value);
   }

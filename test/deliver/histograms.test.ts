@@ -49,3 +49,22 @@ describe('hand-kept histograms', () => {
     expect(p.startTime).toEqual([3, 0]);
   });
 });
+
+describe('per-metric series and buckets', () => {
+  const tokens = METRICS.find((m) => m.name === 'gen_ai.client.token.usage')!;
+  const ttft = METRICS.find((m) => m.name === 'gen_ai.server.time_to_first_token')!;
+
+  it('one attributes object used for two metrics feeds two series, each with its own buckets', () => {
+    const h = new Histograms();
+    const attrs = { 'gen_ai.operation.name': 'chat' };
+    h.record(tokens, 300, attrs, () => attrs);
+    h.record(ttft, 0.002, attrs, () => attrs);
+    h.record(ttft, 0.003, attrs, () => attrs);
+    const byName = Object.fromEntries(h.metricData([0, 0], [1, 0]).map((m) => [m.descriptor.name, m.dataPoints[0] as any]));
+    expect(byName['gen_ai.client.token.usage'].value.count).toBe(1);
+    expect(byName['gen_ai.client.token.usage'].value.buckets.boundaries).toEqual(tokens.buckets);
+    expect(byName['gen_ai.client.token.usage'].value.buckets.counts[5]).toBe(1); // 256 < 300 ≤ 1024
+    expect(byName['gen_ai.server.time_to_first_token'].value.count).toBe(2);
+    expect(byName['gen_ai.server.time_to_first_token'].value.buckets.boundaries).toEqual(ttft.buckets);
+  });
+});

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nodeLlamaCppInstrumentation } from '../../../src/collect/instrumentations/node-llama-cpp.js';
 import { GENAI_METRIC } from '../../../src/genai-conventions.js';
+import { HAS_NODE_LLAMA_CPP, NEEDS_NODE_LLAMA_CPP, NODE_LLAMA_CPP } from '../../helpers/installed.js';
 import { patch, unpatchModule } from './patching.js';
 import { RecordingSignals, throwingSignals, type RecordedSpan } from './recording-signals.js';
 
@@ -27,7 +28,8 @@ let rec: RecordingSignals;
 const MARKER = 'ZQXMARKER';
 
 beforeAll(async () => {
-  L = await import('node-llama-cpp');
+  if (!HAS_NODE_LLAMA_CPP) return;
+  L = await import(NODE_LLAMA_CPP); // computed: typechecking must not need it installed
   version = JSON.parse(readFileSync(new URL('../../../node_modules/node-llama-cpp/package.json', import.meta.url), 'utf8')).version;
   dir = mkdtempSync(join(tmpdir(), 'ta-llama-'));
   const fixture = (await import(fixtureUrl)) as TinyGgufModule;
@@ -40,6 +42,7 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
+  if (!HAS_NODE_LLAMA_CPP) return;
   unpatchModule(nodeLlamaCppInstrumentation, L);
   await model?.dispose();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -56,7 +59,7 @@ function only(name: RegExp): RecordedSpan {
   return spans[0]!;
 }
 
-describe('node-llama-cpp', () => {
+describe.skipIf(!HAS_NODE_LLAMA_CPP)(`node-llama-cpp${NEEDS_NODE_LLAMA_CPP}`, () => {
   it('patches the prototypes of a supported version, and leaves an unsupported one alone', () => {
     patch(nodeLlamaCppInstrumentation, L, () => rec, '2.8.0');
     expect(rec.debugLines.join('\n')).toContain('not patched: node-llama-cpp version 2.8.0');
