@@ -6,11 +6,10 @@
 
 import { GENAI_ATTR, GENAI_BUCKETS, GENAI_METRIC, GENAI_SPAN_NAME_PATTERN } from './genai-conventions.js';
 
-export const DATA_VERSION = 2;
+export const DATA_VERSION = 1;
 
 export const DATA_CHANGES: ReadonlyArray<{ version: number; summary: string }> = [
   { version: 1, summary: 'first release: hardware resource, memory, ML training/inference spans and metrics, redacted errors' },
-  { version: 2, summary: 'generative inference: token counts, time to first token and time per token of local generation (never the prompt or the answer), model file size' },
 ];
 
 export interface AttributeSpec {

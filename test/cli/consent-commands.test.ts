@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA_VERSION } from '../../src/catalog.js';
 import { REPO, cleanEnv, runNode, tempHome, tempProject } from '../helpers/run-node.js';
 
 const CLI = join(REPO, 'dist', 'cli.mjs');
@@ -118,8 +117,7 @@ describe('consent commands, per product', () => {
     const home = tempHome();
     const root = join(home, '.config', 'telemetry-agent');
     mkdirSync(root, { recursive: true });
-    // Saved for the current data list (an older one would no longer count, whatever its location).
-    writeFileSync(join(root, 'consent.json'), JSON.stringify({ enabled: true, dataVersion: DATA_VERSION }));
+    writeFileSync(join(root, 'consent.json'), JSON.stringify({ enabled: true, dataVersion: 1 }));
     writeFileSync(join(root, 'install-id'), '11111111-2222-4333-8444-555555555555\n');
     const s = JSON.parse((await cli(home, ['status', '--json'])).stdout);
     expect(s.products[0]).toMatchObject({ product: 'telemetry-agent', enabled: true, rule: 4, installId: '11111111-2222-4333-8444-555555555555' });
