@@ -207,7 +207,9 @@ describe.skipIf(!HAS_NODE_LLAMA_CPP)(`node-llama-cpp${NEEDS_NODE_LLAMA_CPP}`, ()
     expect(span.ended).toBe(true);
     const durations = rec.metrics.filter((m) => m.metric === GENAI_METRIC.operationDuration);
     expect(durations).toHaveLength(1);
-    expect(durations[0]!.attributes['error.type']).toBe((caught as Error).name);
+    // The error's own class: node-llama-cpp's DisposedError (its `name` is the generic "Error").
+    expect(durations[0]!.attributes['error.type']).toBe('DisposedError');
+    expect((caught as Error).constructor.name).toBe('DisposedError');
     expect(rec.metricValues(GENAI_METRIC.timeToFirstToken)).toEqual([]);
   });
 
