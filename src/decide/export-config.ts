@@ -7,7 +7,7 @@ import { maskUrl } from './mask-secrets.js';
 // "Environment Variable Specification"). Each problem becomes one line in `problems` that names
 // the variable and the fix; the app always runs.
 
-export type Protocol = 'http/json' | 'http/protobuf';
+export type Protocol = 'http/json' | 'http/protobuf' | 'grpc';
 export type Compression = 'none' | 'gzip';
 export type TemporalityPreference = 'cumulative' | 'delta' | 'lowmemory';
 export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug';
@@ -27,7 +27,7 @@ export interface SignalTarget {
   readonly compression: Compression;
   readonly timeoutMs: number;
   readonly tls: TlsMaterial;
-  /** Sent over OTLP (OTEL_{TRACES,METRICS}_EXPORTER has `otlp` and the protocol is one we speak). */
+  /** Sent over OTLP (OTEL_{TRACES,METRICS}_EXPORTER has `otlp`). */
   readonly otlp: boolean;
   /** Printed to stderr like inspect (OTEL_{TRACES,METRICS}_EXPORTER has `console`). */
   readonly console: boolean;
@@ -64,6 +64,8 @@ export interface ExportConfig {
 }
 
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';
+/** The OTLP/gRPC default (specification): used when the protocol is grpc and no endpoint is set. */
+export const DEFAULT_GRPC_ENDPOINT = 'http://localhost:4317';
 /** The product of a user's own runs (the preload); only it takes OTEL_RESOURCE_ATTRIBUTES. */
 export const AGENT_PRODUCT_NAME = 'telemetry-agent';
 /** Below this, collection and a POST per interval would cost the app more than it tells. */
@@ -100,7 +102,8 @@ export function readExportConfig(env: Env, problems: string[], override: ExportO
   let valid = true;
 
   const generalProtocol = readProtocol('OTEL_EXPORTER_OTLP_PROTOCOL', get('OTEL_EXPORTER_OTLP_PROTOCOL'), warn);
-  const base = (override.endpoint ?? get('OTEL_EXPORTER_OTLP_ENDPOINT') ?? '').trim() || DEFAULT_ENDPOINT;
+  const configuredBase = (override.endpoint ?? get('OTEL_EXPORTER_OTLP_ENDPOINT') ?? '').trim() || undefined;
+  const base = configuredBase ?? (generalProtocol === 'grpc' ? DEFAULT_GRPC_ENDPOINT : DEFAULT_ENDPOINT);
   const baseVar = override.endpoint ? 'start({ endpoint })' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
   const sharedHeaders = parseHeaders(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS', warn);
   const generalTimeout = readPositiveInt(env, 'OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, warn, 1);
@@ -120,27 +123,21 @@ export function readExportConfig(env: Env, problems: string[], override: ExportO
 
   const target = (signal: Signal): SignalTarget => {
     const upper = signal.toUpperCase();
+    const p = pick(signal, 'PROTOCOL');
+    const protocol = p.name === 'OTEL_EXPORTER_OTLP_PROTOCOL' ? generalProtocol : readProtocol(p.name, p.value, warn);
     const ownName = `OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`;
     const own = get(ownName);
     const name = own !== undefined ? ownName : baseVar;
-    const url = own ?? signalUrl(base, signal);
+    const signalBase = configuredBase ?? (protocol === 'grpc' ? DEFAULT_GRPC_ENDPOINT : DEFAULT_ENDPOINT);
+    // gRPC calls the collector service's Export method on the endpoint's host: its path is not used.
+    const url = protocol === 'grpc' ? grpcUrl(own ?? signalBase, signal) : own ?? signalUrl(signalBase, signal);
     const exporters = readExporters(`OTEL_${upper}_EXPORTER`, get(`OTEL_${upper}_EXPORTER`), warn);
     // An endpoint only matters for a signal that is sent over OTLP.
     if (exporters.otlp && (url === undefined || !isHttpUrl(url))) {
       valid = false;
-      warn(`${name}=${JSON.stringify(maskUrl(own ?? base))} is not an http(s) URL; set it like http://localhost:4318. Nothing is sent this run.`);
+      warn(`${name}=${JSON.stringify(maskUrl(own ?? base))} is not an http(s) URL; set it like ${protocol === 'grpc' ? DEFAULT_GRPC_ENDPOINT : DEFAULT_ENDPOINT}. Nothing is sent this run.`);
     }
     const headers = { ...sharedHeaders, ...parseHeaders(env[`OTEL_EXPORTER_OTLP_${upper}_HEADERS`], `OTEL_EXPORTER_OTLP_${upper}_HEADERS`, warn) };
-
-    const p = pick(signal, 'PROTOCOL');
-    const raw = p.name === 'OTEL_EXPORTER_OTLP_PROTOCOL' ? generalProtocol : readProtocol(p.name, p.value, warn);
-    let otlpOk = true;
-    if (raw === 'grpc') {
-      // Refused rather than sent in another encoding: JSON or protobuf-over-HTTP/1.1 to a gRPC port fails anyway.
-      otlpOk = false;
-      warn(`${p.name}=grpc is not supported by telemetry-agent (OTLP over HTTP only); ${p.name === 'OTEL_EXPORTER_OTLP_PROTOCOL' ? 'traces and metrics are' : `${signal} are`} not exported. Set it to http/protobuf and point the endpoint at the collector's OTLP/HTTP port (4318).`);
-    }
-    const protocol: Protocol = raw === 'http/protobuf' ? 'http/protobuf' : 'http/json';
 
     const c = pick(signal, 'COMPRESSION');
     const compression = readCompression(c.name, c.value, warn);
@@ -159,7 +156,7 @@ export function readExportConfig(env: Env, problems: string[], override: ExportO
       if (tls.cert === undefined || tls.key === undefined) tls = { ca: tls.ca };
     }
 
-    return { url: url ?? base, headers, protocol, compression, timeoutMs, tls, otlp: exporters.otlp && otlpOk, console: exporters.console };
+    return { url: url ?? base, headers, protocol, compression, timeoutMs, tls, otlp: exporters.otlp, console: exporters.console };
   };
   const [traces, metrics] = SIGNALS.map(target) as [SignalTarget, SignalTarget];
 
@@ -186,7 +183,7 @@ export function readExportConfig(env: Env, problems: string[], override: ExportO
   const serviceName = override.serviceName ?? get('OTEL_SERVICE_NAME') ?? resourceAttributes['service.name'];
 
   return {
-    protocol: generalProtocol === 'http/protobuf' ? 'http/protobuf' : 'http/json',
+    protocol: generalProtocol,
     traces,
     metrics,
     endpoint: base,
@@ -224,6 +221,20 @@ export function signalUrl(base: string, signal: Signal): string | undefined {
   return u.toString();
 }
 
+/** The gRPC method URL on the endpoint's host (path and query of the endpoint are not used by gRPC). */
+export function grpcUrl(endpoint: string, signal: Signal): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(endpoint);
+  } catch {
+    return undefined;
+  }
+  u.pathname = signal === 'traces' ? '/opentelemetry.proto.collector.trace.v1.TraceService/Export' : '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
+  u.search = '';
+  u.hash = '';
+  return u.toString();
+}
+
 function isHttpUrl(s: string): boolean {
   try {
     const u = new URL(s);
@@ -233,11 +244,11 @@ function isHttpUrl(s: string): boolean {
   }
 }
 
-function readProtocol(name: string, raw: string | undefined, warn: (l: string) => void): Protocol | 'grpc' {
+function readProtocol(name: string, raw: string | undefined, warn: (l: string) => void): Protocol {
   if (raw === undefined) return 'http/json';
   const v = raw.toLowerCase();
   if (v === 'http/json' || v === 'http/protobuf' || v === 'grpc') return v;
-  warn(`${name}=${JSON.stringify(raw)} is not a protocol telemetry-agent knows; set it to http/json (default) or http/protobuf. Using http/json.`);
+  warn(`${name}=${JSON.stringify(raw)} is not an OTLP protocol; set it to http/json (default), http/protobuf or grpc. Using http/json.`);
   return 'http/json';
 }
 

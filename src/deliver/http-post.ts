@@ -1,5 +1,6 @@
 import { AGENT_VERSION } from '../version.js';
 import type { Compression, TlsMaterial } from '../decide/export-config.js';
+import { grpcPost } from './grpc-post.js';
 
 /** The OTLP exporter convention: product/version, so a collector's logs tell exporters apart. */
 export const USER_AGENT = `telemetry-agent/${AGENT_VERSION}`;
@@ -24,6 +25,8 @@ export interface PostOptions {
   readonly compression?: Compression;
   /** Custom CA and client certificate/key (https only). */
   readonly tls?: TlsMaterial;
+  /** OTLP/gRPC: `url` names the Export method, `body` is the protobuf message. */
+  readonly grpc?: boolean;
 }
 
 /** setTimeout's limit; a longer delay would print a TimeoutOverflowWarning into the app's stderr and fire at once. */
@@ -31,6 +34,13 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 /** One POST with a hard timeout. Never rejects; the socket never keeps the process alive unless `ref`. */
 export async function post(url: string, body: Uint8Array, o: PostOptions): Promise<PostResult> {
+  if (o.grpc) {
+    let message = body;
+    if (o.compression === 'gzip') {
+      try { message = await gzip(body); } catch (e) { return { error: `gzip failed: ${e}` }; }
+    }
+    return grpcPost(url, message, o.compression === 'gzip', USER_AGENT, o);
+  }
   let sent = body;
   const headers: Record<string, string> = { ...o.headers, 'content-type': o.contentType, 'user-agent': USER_AGENT };
   if (o.compression === 'gzip') {

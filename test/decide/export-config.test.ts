@@ -35,12 +35,11 @@ describe('export configuration', () => {
 
   it('explains bad values in one line each and never echoes header values', () => {
     const problems: string[] = [];
-    const c = readExportConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', TELEMETRY_AGENT_FLUSH_TIMEOUT_MS: 'soon' }, problems);
+    const c = readExportConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http', TELEMETRY_AGENT_FLUSH_TIMEOUT_MS: 'soon' }, problems);
     expect(c.valid).toBe(false);
     expect(c.protocol).toBe('http/json');
     expect(problems.join('\n')).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT="localhost:4318" is not an http\(s\) URL; set it like http:\/\/localhost:4318/);
-    expect(problems.join('\n')).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported by telemetry-agent/);
-    expect(c.traces.otlp).toBe(false);
+    expect(problems.join('\n')).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL="http" is not an OTLP protocol; set it to http\/json \(default\), http\/protobuf or grpc/);
     expect(problems.join('\n')).toMatch(/TELEMETRY_AGENT_FLUSH_TIMEOUT_MS="soon" is not a whole number; using 1000/);
     const zero: string[] = [];
     expect(readExportConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: '0' }, zero).timeoutMs).toBe(10000);

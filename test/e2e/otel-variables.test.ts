@@ -7,6 +7,9 @@ import { TestReceiver, attr, type Received } from '../helpers/otlp-test-receiver
 import { REPO, cleanEnv, runNode, tempHome } from '../helpers/run-node.js';
 import { makeTestPki, type TestPki } from '../helpers/tls-certs.js';
 import { noGpuDriver } from '../../src/collect/hardware.js';
+import { readExportConfig } from '../../src/decide/export-config.js';
+import { GrpcTestReceiver } from '../helpers/grpc-test-receiver.js';
+import { ServerCredentials, status as grpcStatus } from '@grpc/grpc-js';
 
 const app = (name: string) => join(REPO, 'test', 'fixtures', 'apps', name);
 const version = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version as string;
@@ -85,6 +88,21 @@ describe('OTEL_EXPORTER_OTLP_CERTIFICATE, _CLIENT_CERTIFICATE, _CLIENT_KEY', () 
     expect(paths(perSignal.got)).toEqual(['/v1/metrics']); // traces had no CA and no client certificate
   });
 
+  it('gRPC over TLS with mutual authentication (a @grpc/grpc-js server)', async () => {
+    const creds = ServerCredentials.createSsl(Buffer.from(pki.ca), [{ cert_chain: Buffer.from(pki.serverCert), private_key: Buffer.from(pki.serverKey) }], true);
+    const g = await GrpcTestReceiver.start(creds, 'https');
+    try {
+      const r = await run({
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: g.endpoint,
+        OTEL_EXPORTER_OTLP_CERTIFICATE: pki.caFile, OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: pki.clientCertFile, OTEL_EXPORTER_OTLP_CLIENT_KEY: pki.clientKeyFile,
+      });
+      expect(r.code).toBe(0);
+      expect(g.received.map((x) => x.signal).sort()).toEqual(['metrics', 'traces']);
+    } finally {
+      await g.close();
+    }
+  });
+
   it('an unreadable certificate file is one stderr line naming the variable, and the app runs', async () => {
     const r = await run({ OTEL_EXPORTER_OTLP_CERTIFICATE: join(pki.dir, 'missing.pem') }, { receiver: tlsRx });
     expect(r.code).toBe(0);
@@ -147,14 +165,51 @@ describe('OTEL_EXPORTER_OTLP_PROTOCOL and per-signal protocol', () => {
     expect(r.got.find((g) => g.path === '/v1/metrics')!.headers['content-type']).toBe('application/json');
   });
 
-  it('grpc is refused for that signal with one line; nothing is sent to that endpoint in another encoding', async () => {
-    const r = await run({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
-    expect(r.got).toHaveLength(0);
-    expect(r.code).toBe(0);
-    expect(agentLines(r.stderr)).toEqual([expect.stringMatching(/^telemetry-agent: OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported .* traces and metrics are not exported\. Set it to http\/protobuf/)]);
-    const one = await run({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' });
-    expect(paths(one.got)).toEqual(['/v1/metrics']);
-    expect(agentLines(one.stderr)).toEqual([expect.stringMatching(/OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc is not supported .* traces are not exported/)]);
+  describe('grpc, against a @grpc/grpc-js server', () => {
+    let g: GrpcTestReceiver;
+    beforeAll(async () => { g = await GrpcTestReceiver.start(); });
+    afterAll(async () => { await g.close(); });
+
+    it('sends both signals as unary Export calls with metadata, user agent and gzip; nothing in another encoding', async () => {
+      const before = g.received.length;
+      const r = await run({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: g.endpoint, OTEL_EXPORTER_OTLP_HEADERS: 'x-team=ml', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' });
+      expect(r.code).toBe(0);
+      expect(agentLines(r.stderr)).toEqual([]);
+      const got = g.received.slice(before);
+      // grpc-js took the gzip-flagged messages (it consumes grpc-encoding itself) and they decode as OTLP.
+      expect(got.map((x) => x.signal).sort()).toEqual(['metrics', 'traces']);
+      const spans = got.find((x) => x.signal === 'traces')!.json.resourceSpans[0].scopeSpans[0].spans;
+      expect(spans.map((s: any) => s.name)).toContain('ml.train');
+      const names = got.find((x) => x.signal === 'metrics')!.json.resourceMetrics[0].scopeMetrics.flatMap((s: any) => s.metrics.map((m: any) => m.name));
+      expect(names).toContain('ml.training.batches.completed');
+      for (const x of got) {
+        expect(x.metadata['x-team']).toBe('ml');
+        expect(String(x.metadata['user-agent'])).toContain(`telemetry-agent/${version}`);
+      }
+    });
+
+    it('per-signal: traces over gRPC, metrics over HTTP; the default gRPC endpoint is port 4317', async () => {
+      const before = g.received.length;
+      const r = await run({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: g.endpoint });
+      expect(g.received.slice(before).map((x) => x.signal)).toEqual(['traces']);
+      expect(paths(r.got)).toEqual(['/v1/metrics']);
+      expect(readExportConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, []).traces.url).toBe('http://localhost:4317/opentelemetry.proto.collector.trace.v1.TraceService/Export');
+    });
+
+    it('UNAVAILABLE is retried later (queued), INVALID_ARGUMENT is dropped', async () => {
+      const home = tempHome();
+      g.status = grpcStatus.UNAVAILABLE;
+      try {
+        const r = await run({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: g.endpoint, TELEMETRY_AGENT_DEBUG: '1' }, { home });
+        expect(r.code).toBe(0);
+        expect(r.stderr).toMatch(/retry does not fit the time budget, queueing|cannot reach/);
+        g.status = grpcStatus.INVALID_ARGUMENT;
+        const bad = await run({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: g.endpoint, TELEMETRY_AGENT_DEBUG: '1' });
+        expect(bad.stderr).toMatch(/collector answered 400 for http:\/\/127\.0\.0\.1:\d+\/opentelemetry\.proto\.collector\.(trace|metrics)\.v1\.\w+\/Export; dropping/);
+      } finally {
+        g.status = undefined;
+      }
+    });
   });
 });
 
