@@ -205,7 +205,7 @@ describe('OTEL_EXPORTER_OTLP_PROTOCOL and per-signal protocol', () => {
         expect(r.stderr).toMatch(/retry does not fit the time budget, queueing|cannot reach/);
         g.status = grpcStatus.INVALID_ARGUMENT;
         const bad = await run({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: g.endpoint, TELEMETRY_AGENT_DEBUG: '1' });
-        expect(bad.stderr).toMatch(/collector answered 400 for http:\/\/127\.0\.0\.1:\d+\/opentelemetry\.proto\.collector\.(trace|metrics)\.v1\.\w+\/Export; dropping/);
+        expect(bad.stderr).toMatch(/collector answered 400 for http:\/\/127\.0\.0\.1:\d+\/opentelemetry\.proto\.collector\.(trace|metrics)\.v1\.\w+\/Export; the payload cannot succeed/);
       } finally {
         g.status = undefined;
       }
