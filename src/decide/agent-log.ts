@@ -1,3 +1,4 @@
+import type { LogLevel } from './export-config.js';
 import { maskSecretsInText } from './mask-secrets.js';
 
 /**
@@ -8,5 +9,16 @@ export function debugWriter(enabled: boolean, prefix = 'telemetry-agent debug: '
   if (!enabled) return () => {};
   return (m) => {
     try { process.stderr.write(`${prefix}${maskSecretsInText(m)}\n`); } catch { /* closed stderr */ }
+  };
+}
+
+/**
+ * The agent's own warnings on stderr (one line each, masked). OTEL_LOG_LEVEL=none or error
+ * silences them: they are warnings, and the app's stderr is the app's.
+ */
+export function warnWriter(level: LogLevel): (line: string) => void {
+  if (level === 'none' || level === 'error') return () => {};
+  return (line) => {
+    try { process.stderr.write(`telemetry-agent: ${maskSecretsInText(line)}\n`); } catch { /* closed stderr */ }
   };
 }

@@ -22,7 +22,7 @@ import { createHttpTransport, type Transport } from './transport.js';
 import { MAX_TIMER_MS } from './http-post.js';
 import { spawnExitSender, spawnHardwareProbe } from './detached-processes.js';
 import { createInspector } from './inspect.js';
-import { debugWriter } from '../decide/agent-log.js';
+import { debugWriter, warnWriter } from '../decide/agent-log.js';
 import { userResourceAttributes } from '../collect/resource-attributes.js';
 import { AgentMetricReader } from './metric-reader.js';
 import { SignalsImpl } from './signals-impl.js';
@@ -110,7 +110,7 @@ export class Agent {
       store: decision.send ? new DiskQueue({ dir: own.queueDir, product: decision.product, maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles, debug: storageDebug }) : undefined,
       destinations: destinationsOf(salt, decision.product, config),
       countDropped: (n) => this.signals.record('telemetry_agent.queue.dropped', n),
-      warn: (line) => { try { process.stderr.write(`telemetry-agent: ${line}\n`); } catch { /* closed stderr */ } },
+      warn: warnWriter(config.logLevel),
       inspect: config.inspect ? createInspector(config.inspectFile, debug) : undefined,
       console: config.traces.console || config.metrics.console ? createInspector(undefined, debug, 'console') : undefined,
       debug,

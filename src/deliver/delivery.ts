@@ -65,7 +65,8 @@ export class Delivery {
       if (o.send && target.console) o.console?.(`${signal} (OTEL_${signal.toUpperCase()}_EXPORTER=console; not sent)`, decoder.decode(payload.json));
     }
     if (!o.send || !target.otlp) return;
-    const protobuf = target.protocol === 'http/protobuf' && payload.protobuf ? payload.protobuf() : undefined;
+    const protobuf = target.protocol !== 'http/json' && payload.protobuf ? payload.protobuf() : undefined;
+    if (target.protocol === 'grpc' && !protobuf) return; // OTLP JSON has no gRPC form
     const entry = { signal, json: payload.json };
     this.inFlight.add(entry);
     let result: SendResult;
@@ -86,7 +87,8 @@ export class Delivery {
   private how(signal: SignalKind): string {
     const target = this.o.targets[signal];
     if (!this.o.send) return 'not sent: consent not granted';
-    if (!target.otlp) return target.console ? 'printed by the console exporter, not sent' : 'not sent: exporter is none or its protocol is refused';
+    if (!target.otlp) return target.console ? 'printed by the console exporter, not sent' : 'not sent: OTEL_*_EXPORTER is none';
+    if (target.protocol === 'grpc') return 'sent as protobuf over gRPC; shown as the equivalent JSON';
     return target.protocol === 'http/protobuf' ? 'sent as protobuf; shown as the equivalent JSON' : 'sent as shown';
   }
 
@@ -196,8 +198,10 @@ export class Delivery {
       if (this.drainStopped || this.abort.signal.aborted || (this.exitDeadline !== undefined && Date.now() >= this.exitDeadline)) return;
       const item = store.claimOldest(this.o.destinations);
       if (!item) return;
-      if (!this.o.targets[item.signal].otlp) {
-        item.release(); // this run does not export that signal: it stays queued for a run that does
+      // Not exported this run, or over gRPC (stored payloads are OTLP JSON, which has no gRPC form):
+      // the entry stays for a run that exports that signal over HTTP (or is dropped and counted).
+      if (!this.o.targets[item.signal].otlp || this.o.targets[item.signal].protocol === 'grpc') {
+        item.release();
         return;
       }
       this.draining = item;

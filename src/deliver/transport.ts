@@ -30,13 +30,13 @@ export interface Transport {
 /** The request function: http-post.ts (gzip, TLS options and the User-Agent are applied there). */
 export type RequestFn = (url: string, body: Uint8Array, o: PostOptions) => Promise<PostResult>;
 
-/** OTLP/HTTP to the configured per-signal URLs and headers. */
+/** OTLP/HTTP (or OTLP/gRPC) to the configured per-signal URLs, headers, compression and TLS material. */
 export function createHttpTransport(config: Pick<ExportConfig, 'traces' | 'metrics'>, request: RequestFn = post): Transport {
   const inFlight = new Set<Promise<PostResult>>();
   return {
     send(signal, body, contentType, attempt) {
       const target = config[signal];
-      const p = request(target.url, body, { headers: target.headers, contentType, timeoutMs: attempt.timeoutMs, signal: attempt.signal, ref: attempt.ref, compression: target.compression, tls: target.tls });
+      const p = request(target.url, body, { headers: target.headers, contentType, timeoutMs: attempt.timeoutMs, signal: attempt.signal, ref: attempt.ref, compression: target.compression, tls: target.tls, grpc: target.protocol === 'grpc' });
       inFlight.add(p);
       return p.finally(() => inFlight.delete(p));
     },
