@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Delivery } from '../../src/deliver/delivery.js';
 import { DiskQueue } from '../../src/deliver/disk-queue.js';
 import type { Encoded } from '../../src/deliver/encode.js';
-import { createHttpTransport } from '../../src/deliver/transport.js';
+import { createHttpTransport, type Transport } from '../../src/deliver/transport.js';
+import { MemoryStore } from './memory-store.js';
 import { readExportConfig } from '../../src/decide/export-config.js';
 import { FaultReceiver, OK, instanceIdOf, refusedEndpoint, type Script } from '../helpers/fault-receiver.js';
 
@@ -213,5 +214,89 @@ describe('Delivery.stopDrain (exit with the detached sender taking over)', () =>
     expect(queue.pending()).toHaveLength(2);
     await delivery.drainQueue();
     expect(r.requests).toHaveLength(1);
+  });
+});
+
+describe('Delivery over any offline store (in-memory store, in-process transport)', () => {
+  const targets = { traces: { protocol: 'http/json', timeoutMs: 1000, otlp: true, console: false }, metrics: { protocol: 'http/json', timeoutMs: 1000, otlp: true, console: false } } as const;
+  function offline(answer: (body: any) => { status?: number; error?: string }) {
+    const store = new MemoryStore();
+    const sent: any[] = [];
+    const dropped: number[] = [];
+    const warned: string[] = [];
+    const transport: Transport = {
+      async send(_signal, body) { const json = JSON.parse(Buffer.from(body).toString()); sent.push(json); return answer(json); },
+      describe: (s) => `memory/${s}`,
+      flush: async () => true,
+    };
+    const delivery = new Delivery({ transport, targets, send: true, store, destinations: DESTINATIONS, inspect: undefined, debug: () => {}, countDropped: (n) => dropped.push(n), warn: (l) => warned.push(l) });
+    return { store, sent, dropped, warned, delivery };
+  }
+  const points = (n: number): Encoded => {
+    const json = Buffer.from(JSON.stringify({ resourceMetrics: [{ resource: {}, scopeMetrics: [{ scope: { name: 's' }, metrics: [{ name: 'm', gauge: { dataPoints: Array.from({ length: n }, (_, i) => ({ asDouble: i })) } }] }] }] }));
+    return { json, items: n };
+  };
+  const count = (json: any) => json.resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints.length;
+
+  it('keeps what the transport cannot deliver, bound to the destination, and sends it on the next drain', async () => {
+    let up = false;
+    const o = offline(() => (up ? { status: 200 } : { error: 'ECONNREFUSED' }));
+    await o.delivery.deliver('metrics', payload('a'));
+    expect(o.store.entries.map((e) => e.destination)).toEqual([DEST]);
+    o.store.put('metrics', 'e'.repeat(32), json('elsewhere'));
+    up = true;
+    await o.delivery.drainQueue();
+    expect(o.sent.map(instanceIdOf)).toEqual(['a', 'a']);
+    expect(o.store.ids()).toEqual(['elsewhere']);
+  });
+
+  it('a 413 halves the payload until it fits; what does not fit even alone is dropped, counted, said once', async () => {
+    const o = offline((body) => (count(body) > 3 ? { status: 413 } : { status: 200 }));
+    await o.delivery.deliver('metrics', points(10));
+    const accepted = o.sent.filter((b) => count(b) <= 3);
+    expect(accepted.reduce((n, b) => n + count(b), 0)).toBe(10);
+    expect(o.dropped).toEqual([]);
+
+    const never = offline(() => ({ status: 413 }));
+    await never.delivery.deliver('metrics', points(4));
+    await never.delivery.deliver('metrics', points(2));
+    expect(never.dropped.reduce((a, b) => a + b, 0)).toBe(6);
+    expect(never.warned).toHaveLength(1);
+    expect(never.store.entries).toEqual([]);
+  });
+
+  it('a queued payload that is too large is split into two entries before the original goes', async () => {
+    const o = offline((body) => (count(body) > 2 ? { status: 413 } : { status: 200 }));
+    o.store.put('metrics', DEST, points(4).json);
+    await o.delivery.drainQueue();
+    expect(o.sent.map(count)).toEqual([4, 2, 2]);
+    expect(o.store.entries).toEqual([]);
+  });
+
+  it('a send cut by the exit bound is recorded as such (the exit flush reports it)', async () => {
+    const o = offline(() => ({ error: 'aborted' }));
+    expect(o.delivery.wasCutAtExit()).toBe(false);
+    o.delivery.beginExit(Date.now() + 60_000).abort();
+    await o.delivery.deliver('metrics', payload('a'));
+    expect(o.delivery.wasCutAtExit()).toBe(true);
+    expect(o.store.ids()).toEqual(['a']);
+  });
+});
+
+describe('the HTTP transport', () => {
+  it('flush waits for requests in flight, within its time', async () => {
+    const r = await receiver(() => ({ ...OK, delayMs: 200 }));
+    const t = createHttpTransport(readExportConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: r.endpoint }, []));
+    expect(await t.flush(10)).toBe(true); // nothing in flight
+    const sending = t.send('traces', json('a'), 'application/json', { timeoutMs: 60_000 });
+    expect(await t.flush(1)).toBe(false);
+    expect(await t.flush(60_000)).toBe(true);
+    expect((await sending).status).toBe(200);
+    expect(t.describe('traces')).toBe(`${r.endpoint}/v1/traces`);
+  });
+
+  it('never shows the credentials of an endpoint URL', () => {
+    const t = createHttpTransport(readExportConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://user:s3cret@collector.example:4318' }, []));
+    expect(t.describe('metrics')).not.toContain('s3cret');
   });
 });
