@@ -25,6 +25,7 @@ function formatProduct(s: ProductStatus): string[] {
     `  service.instance.id: random for every process run`,
     `  queue: ${s.queueDir}`,
     `  opt out: ${s.optOutEnv.join(', ')}${s.enableEnv.length > 0 ? `   enable: ${s.enableEnv.join(', ')}` : ''}`,
+    ...(s.usageEvents ? [`  usage events (usage spans with usage.name and only these attributes): ${Object.entries(s.usageEvents).map(([e, keys]) => `${e} (${keys.join(', ') || 'no attributes'})`).join('; ') || 'none declared'}`] : []),
     ...(s.ignoredProjectEnable ? [`  note: ${s.ignoredProjectEnable} says "enabled": true, which is ignored: a project can only opt out`] : []),
     ...s.problems.map((p) => `  problem: ${p}`),
   ];

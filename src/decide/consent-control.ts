@@ -41,6 +41,8 @@ export interface ProductStatus {
   readonly problems: readonly string[];
   /** A project file says `"enabled": true`, which never turns telemetry on. */
   readonly ignoredProjectEnable?: string;
+  /** For a tool whose description is known: each declared usage event and the attribute keys it may send. */
+  readonly usageEvents?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface ProductConsent {
@@ -137,6 +139,7 @@ export function productConsent(product: string, profile: ConsentProfile = {}, en
       queueDir: paths.queueDir,
       problems: d.problems,
       ...(d.consent.ignoredProjectEnable ? { ignoredProjectEnable: d.consent.ignoredProjectEnable } : {}),
+      ...(o.events && typeof o.events === 'object' ? { usageEvents: Object.fromEntries(Object.entries(o.events as Record<string, object>).map(([e, attrs]) => [e, Object.keys(attrs ?? {}).map((a) => `usage.${a}`)])) } : {}),
     };
   };
   const forProduct = product === AGENT_PRODUCT ? '' : ` for ${product}`;

@@ -48,6 +48,10 @@ describe('speedy, the example tool', () => {
     const id = (await speedy(home, ['telemetry', 'id'])).stdout.trim();
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(attr(got.find((g) => g.path === '/v1/traces')!.json.resourceSpans[0].resource.attributes, 'telemetry.install.id')).toBe(id);
+    // The generic status knows the tool's variables and declared events from its saved profile.
+    const generic = await runNode([join(REPO, 'dist', 'cli.mjs'), 'status', '--product', 'speedy'], { env: cleanEnv(home) });
+    expect(generic.stdout).toMatch(/opt out: DO_NOT_TRACK, TELEMETRY_AGENT_DISABLED, SPEEDY_TELEMETRY_DISABLED   enable: SPEEDY_TELEMETRY/);
+    expect(generic.stdout).toMatch(/usage events .*: optimize \(usage\.compiler, usage\.technique, usage\.latency_ms, usage\.improved\)/);
     // Its consent is its own: the agent's own product stays off.
     const own = await runNode([join(REPO, 'dist', 'cli.mjs'), 'status', '--json'], { env: cleanEnv(home) });
     expect(JSON.parse(own.stdout).products.find((p: any) => p.product === 'telemetry-agent')).toMatchObject({ enabled: false });
