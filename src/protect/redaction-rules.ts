@@ -110,8 +110,12 @@ const BARE_FILE_RE = new RegExp(
 // Token-like secrets
 // ---------------------------------------------------------------------------------------------
 
-// PEM blocks: the body is base64 and whitespace (or literal `\n` in escaped text) up to END.
-const PEM_RE = /-----BEGIN [A-Z0-9 ]{1,40}-----(?:[A-Za-z0-9+/=\s]|\\[nrt])*(?:-----END [A-Z0-9 ]{1,40}-----)?/g;
+// PEM blocks: BEGIN, then base64 chunks separated by line breaks or spaces (flattened PEMs in
+// environment variables), also literal `\n` in escaped text, up to END. A chunk is a base64 line
+// (16+ chars), a padded short last line, or whatever stands right before END, so the words of a
+// message after a cut-off block are not taken for its body.
+const PEM_CHUNK = String.raw`(?:[A-Za-z0-9+/]{16,}={0,2}|[A-Za-z0-9+/]{1,15}={1,2}(?=\s|\\[nrt]|$)|[A-Za-z0-9+/=]{1,80}(?=(?:\s|\\[nrt])*-----END))`;
+const PEM_RE = new RegExp(String.raw`-----BEGIN [A-Z0-9 ]{1,40}-----(?:(?:\s|\\[nrt])+${PEM_CHUNK})*(?:(?:\s|\\[nrt])*-----END [A-Z0-9 ]{1,40}-----)?`, 'g');
 // JSON Web Tokens (and JWE): header always starts with `{"` → `eyJ`.
 const JWT_RE = new RegExp(String.raw`${startNotAfter('A-Za-z0-9_\\-')}eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){1,3}`, 'g');
 // `Bearer <token>` / `Basic <base64>` / `Token <t>`; the value must look like a token (digit or
@@ -122,8 +126,8 @@ const COOKIE_RE = /(?<![A-Za-z0-9_-])((?:set-)?cookie["']?[ \t]*[:=][ \t]*)(?![\
 // key=value / key: value / "key": "value" where the key ends in a word that names a secret;
 // sensitiveKey() decides on the whole key (word boundaries, ML vocabulary).
 const KV_RE = new RegExp(
-  String.raw`${startNotAfter(String.raw`A-Za-z0-9_.\-<`)}([A-Za-z0-9_.\-]{0,48}?(?:key|token|secret|passw(?:or)?d|pwd|pass|passphrase|credentials?|creds|auth|authorization|signature|sig|[cx]srf[a-z_]{0,24}|session(?:id)?|sessid|sid|cookie|dsn|jwt|otp|salt|sas|connection[_-]?string))((?:\\?["'])?[ \t]*[:=][ \t]*)` +
-    String.raw`(?:\\"((?:[^"\\\r\n]|\\(?!"))*)(?:\\"|$)|"([^"\r\n]*)(?:"|$)|'([^'\r\n]*)(?:'|$)|(?!(?:Bearer|Basic|Token)[ \t]+<)((?:(?:Bearer|Basic|Token)[ \t]+)?)(?![<…])((?:[^\s"'\x60,;&<>(){}\[\]…\\]|\\(?!["\\nrt]))+))`,
+  String.raw`${startNotAfter(String.raw`A-Za-z0-9_.\-<`)}([A-Za-z0-9_.\-]{0,48}?(?:key|token|secret|passw(?:or)?d|pwd|pass|passphrase|credentials?|creds|auth|authorization|signature|sig|[cx]srf[a-z_]{0,24}|session(?:id)?|sessid|sid|cookie|dsn|jwt|otp|salt|sas|connection[_-]?string))((?:\\{0,7}["'])?[ \t]*[:=][ \t]*)` +
+    String.raw`(?:(\\{1,7})"((?:[^"\\\r\n]|\\(?!\\{0,6}"))*)(?:\\{1,7}"|$)|"([^"\r\n]*)(?:"|$)|'([^'\r\n]*)(?:'|$)|(?!(?:Bearer|Basic|Token)[ \t]+<)((?:(?:Bearer|Basic|Token)[ \t]+)?)(?![<…])((?:[^\s"'\x60,;&<>(){}\[\]…\\]|\\(?!["\\nrt]))+))`,
   'gi',
 );
 // CLI flags: `--token abc`, `--password hunter2` (the `--password=x` form is KV's).
@@ -175,15 +179,14 @@ const API_KEY_SHAPES = [
   'nvapi-[A-Za-z0-9_-]{40,}', // NVIDIA
   '\\d{8,10}:AA[A-Za-z0-9_-]{33}', // Telegram bot
   '[A-Za-z0-9_~.]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}', // Azure AD client secret
-  // Any other `prefix_` / `prefix-` key with a random body of 16+ characters (checked in code).
-  '[a-z][a-z0-9]{1,9}[_-](?:[a-z0-9]{2,8}[_-])?[A-Za-z0-9]{16,}',
 ];
 const API_KEY_RE = new RegExp(`${startNotAfter('A-Za-z0-9_\\-')}(?:${API_KEY_SHAPES.join('|')})`, 'g');
-const GENERIC_PREFIXED_RE = new RegExp(`^${API_KEY_SHAPES[API_KEY_SHAPES.length - 1]}$`);
+// Any other provider's `prefix_<random>` / `prefix-live_<random>` key (the body decides, in code).
+const PREFIXED_KEY_RE = new RegExp(`${startNotAfter('A-Za-z0-9_\\-')}([a-z][a-z0-9]{1,9}[_-](?:[a-z0-9]{2,8}[_-])?)([A-Za-z0-9]{16,})(?![A-Za-z0-9_-])`, 'g');
 
 // A token-like value right after `=` or `:` whatever the key (`AccountKey=…`, `SIGNING_KEY=…`);
 // not after a digest name (`sha256:<hex>` is a hash, e.g. of a model name).
-const AFTER_SEP_RE = /(?<=[=:][ \t]{0,3}(?:\\?["'])?)(?<!(?:sha(?:1|224|256|384|512)?|md5)[ \t]*:[ \t]{0,3}(?:\\?["'])?)[A-Za-z0-9+/_.~-]{16,}={0,3}(?![A-Za-z0-9+/_.~=-])/gi;
+const AFTER_SEP_RE = /(?<=[=:][ \t]{0,3}(?:\\{0,7}["'])?)(?<!(?:sha(?:1|224|256|384|512)?|md5)[ \t]*:[ \t]{0,3}(?:\\{0,7}["'])?)[A-Za-z0-9+/_.~-]{16,}={0,3}(?![A-Za-z0-9+/_.~=-])/gi;
 
 const EMAIL_RE = new RegExp(String.raw`${startNotAfter('A-Za-z0-9._%+\\-')}[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])`, 'g');
 
@@ -192,7 +195,7 @@ const CARD_RE = new RegExp(String.raw`${startNotAfter(String.raw`0-9A-Za-z.\-`)}
 
 // MAC: 6 or 8 colon/dash groups, or Cisco's dotted form `001a.2b3c.4d5e`.
 const MAC_RE = new RegExp(
-  String.raw`${startNotAfter(String.raw`0-9A-Za-z:.\-`)}(?:[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?:(?:\1[0-9A-Fa-f]{2}){2})?(?![0-9A-Za-z:-])|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![0-9A-Za-z]|\.[0-9A-Za-z]))`,
+  String.raw`${startNotAfter(String.raw`0-9A-Za-z:.\-`)}(?:[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?:(?:\1[0-9A-Fa-f]{2}){2})?(?![0-9A-Za-z-]|:[0-9A-Za-z])|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![0-9A-Za-z]|\.[0-9A-Za-z]))`,
   'g',
 );
 
@@ -202,7 +205,7 @@ const H16 = '[0-9A-Fa-f]{1,4}';
 // Full 8-group form, or a compressed form with `::` (optionally ending in an embedded IPv4).
 // Times (10:20:30) have neither 8 groups nor `::`; candidates are filtered in code (isIpv6).
 const IPV6_RE = new RegExp(
-  `${startNotAfter('0-9A-Za-z:.')}(?:(?:${H16}:){7}${H16}|(?:${H16}(?::${H16}){0,6})?::(?:(?:${H16}:){0,5}${IPV4_SRC}|${H16}(?::${H16}){0,6})?)(?:%[0-9A-Za-z._-]{1,32})?(?![0-9A-Za-z:])`,
+  `${startNotAfter('0-9A-Za-z:.')}(?:(?:${H16}:){7}${H16}|(?:${H16}(?::${H16}){0,6})?::(?:(?:${H16}:){0,5}${IPV4_SRC}|${H16}(?::${H16}){0,6})?)(?:%[0-9A-Za-z._-]{1,32})?(?![0-9A-Za-z]|:[0-9A-Za-z:])`,
   'g',
 );
 // Exactly four dotted octets, not part of a longer dotted run (versions `1.2.3.4.5` stay).
@@ -221,7 +224,7 @@ const B64_RE = new RegExp(String.raw`${startNotAfter('A-Za-z0-9+/_\\-')}[A-Za-z0
  * paths (`TensorFlowBackendWebGL2Implementation`, `my-model-v2/epoch-10`) change character class
  * (upper/lower/digit) rarely; random data changes it on ~60% of adjacent pairs.
  */
-export function looksRandom(run: string, strict = false): boolean {
+export function looksRandom(run: string, afterSeparator = false): boolean {
   if (/(?:^|\/)node_modules(?:\/|$)/.test(run)) return false;
   let upper = 0;
   let lower = 0;
@@ -243,8 +246,9 @@ export function looksRandom(run: string, strict = false): boolean {
   }
   if (pairs === 0 || upper + lower === 0) return false;
   const ratio = changes / pairs;
-  // Short values (16–31 chars after a separator): letters and digits, well mixed.
-  if (strict) return digit >= 1 && (digit >= 2 || (upper > 0 && lower > 0)) && ratio >= 0.4;
+  // Right after `=` / `:` the context already says "value": letters and digits mixed at all is
+  // enough (an identifier with digits may go too; a random key must not stay).
+  if (afterSeparator) return digit >= 1 ? ratio >= 0.2 : upper > 0 && lower > 0 && ratio >= 0.45;
   if (digit >= 2) return ratio >= 0.3;
   if (digit === 1) return ratio >= 0.45;
   return upper > 0 && lower > 0 && ratio >= 0.55;
@@ -362,9 +366,9 @@ export const RULES: readonly RedactionRule[] = [
     name: 'key-value',
     what: 'values of keys that name a secret (`password=`, `AccountKey=`, `csrftoken=`, `"api_key": "…"`)',
     pattern: KV_RE,
-    replace: (_env, m, key, sep, escQuoted, dq, sq, scheme, bare) => {
+    replace: (_env, m, key, sep, esc, escQuoted, dq, sq, scheme, bare) => {
       if (!sensitiveKey(key!)) return m;
-      if (escQuoted !== undefined) return escQuoted === '' ? m : `${key}${sep}\\"${S}\\"`;
+      if (escQuoted !== undefined) return escQuoted === '' ? m : `${key}${sep}${esc}"${S}${esc}"`;
       if (dq !== undefined) return dq === '' ? m : `${key}${sep}"${S}"`;
       if (sq !== undefined) return sq === '' ? m : `${key}${sep}'${S}'`;
       if (bare === undefined) return m;
@@ -374,19 +378,21 @@ export const RULES: readonly RedactionRule[] = [
   { name: 'cli-flag', what: 'secret CLI flags (`--token x`)', pattern: FLAG_RE, replace: (_env, _m, flag, sp) => `${flag}${sp}${S}` },
   {
     name: 'api-key',
-    what: 'API keys of known providers (OpenAI, Anthropic, GitHub, AWS, Slack, Hugging Face, Google, Stripe, …) and other `prefix_<random>` keys',
+    what: 'API keys of known providers (OpenAI, Anthropic, GitHub, AWS, Slack, Hugging Face, Google, Stripe, GitLab, npm, PyPI, …)',
     pattern: API_KEY_RE,
-    replace: (_env, m) => {
-      if (m.startsWith('sk-') && !/\d/.test(m)) return m;
-      if (GENERIC_PREFIXED_RE.test(m) && !looksRandom(m.replace(/^[a-z][a-z0-9]{1,9}[_-](?:[a-z0-9]{2,8}[_-])?/, ''), true)) return m;
-      return S;
-    },
+    replace: (_env, m) => (m.startsWith('sk-') && !/\d/.test(m) ? m : S),
+  },
+  {
+    name: 'prefixed-key',
+    what: 'keys of other providers: a short lower-case prefix, `_` or `-`, and a random body of 16+ characters',
+    pattern: PREFIXED_KEY_RE,
+    replace: (_env, m, _prefix, body) => (looksRandom(body!) ? S : m),
   },
   {
     name: 'value-after-separator',
     what: 'token-like values right after `=` or `:`, whatever the key',
     pattern: AFTER_SEP_RE,
-    replace: (_env, m) => (isHexSecret(m) || looksRandom(m, m.length < 32) ? S : m),
+    replace: (_env, m) => (isHexSecret(m) || looksRandom(m, true) ? S : m),
   },
   { name: 'email', what: 'e-mail addresses', pattern: EMAIL_RE, replace: () => TOKENS.email },
   {

@@ -192,7 +192,7 @@ describe('secrets', () => {
       'node_modules/onnxruntime-node/dist/backend_webgl_kernels_v2/index.js',
       'state-of-the-art-transformer-model-v2-finetuned-squad',
       'author: Jane',
-      'name=conv2d_Conv2D1/kernel loss=0.123456789',
+      'layer=dense_Dense1/kernel loss=0.123456789',
       'ml.model.name sha256:0123456789abcdef',
       'Unexpected token 5 in JSON at position 3',
       'at 1733130000000 ms',
