@@ -21,6 +21,14 @@ describe('documentation links', () => {
   });
 });
 
+describe('the README as the front door', () => {
+  it('links every page in docs/', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const unlinked = pages.filter((p) => p.startsWith('docs')).filter((p) => !readme.includes(`](${p.split('\\').join('/')})`));
+    expect(unlinked).toEqual([]);
+  });
+});
+
 describe('references', () => {
   const scanned = ['src', 'test', 'docs', 'bench', 'scripts', 'examples', 'collector-config'].flatMap(files).concat(['README.md']);
   const self = relative(REPO, import.meta.filename);
