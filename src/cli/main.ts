@@ -149,7 +149,7 @@ when the description is invalid.
   {
     name: 'report',
     summary: 'write a self-contained HTML report of the runs collected in DIR',
-    usage: 'report DIR [-o FILE]',
+    usage: 'report DIR [-o FILE] [--watch]',
     help: REPORT_USAGE,
     raw: (args) => runReport(args),
   },

@@ -7,8 +7,9 @@
 //                            steps_per_epoch, steps.total, unit}, ml.run.name; the totals
 //                            ml.training.{epochs,batches,samples}.completed (kept up to date at
 //                            every export, final at the end)
-//      epoch spans: ml.training.epoch (0-based), ml.training.loss, and one `ml.training.metric`
-//      event per value of the epoch (ml.metric.name, ml.metric.split, ml.metric.value)
+//      epoch spans: ml.training.epoch (0-based), ml.training.loss, the epoch's
+//      ml.training.{samples,batches}.completed, and one `ml.training.metric` event per value of
+//      the epoch (ml.metric.name, ml.metric.split, ml.metric.value)
 //
 // Metrics (attributes: ml.framework, plus the run's own metric attributes, e.g. ml.operation=minimize):
 //   ml.training.progress          gauge 0..1 — only when the total is known (never guessed)
@@ -117,6 +118,8 @@ class Run implements TrainingRun {
 
   private epochSpan: SpanHandle | undefined;
   private epochSpanIndex = -1;
+  private samplesAtEpochStart = 0;
+  private batchesAtEpochStart = 0;
   private currentEpoch = 0; // the epoch in progress (from epochBegin), for batch progress
   private batchesInEpoch = 0;
 
@@ -252,6 +255,12 @@ class Run implements TrainingRun {
     this.epochSpanIndex = -1;
     if (!span) return;
     this.safe(() => {
+      // The epoch's own throughput: samples and batches between its start and end.
+      const samples = this.samples - this.samplesAtEpochStart;
+      const batches = this.batches - this.batchesAtEpochStart;
+      if (samples > 0 || batches > 0) {
+        span.setAttributes(defined({ 'ml.training.samples.completed': samples > 0 ? samples : undefined, 'ml.training.batches.completed': batches > 0 ? batches : undefined }));
+      }
       if (values) {
         const trainLoss = values.find((v) => v.name === 'loss' && v.split === 'train');
         if (trainLoss) span.setAttributes({ 'ml.training.loss': trainLoss.value });
@@ -265,6 +274,8 @@ class Run implements TrainingRun {
     this.safe(() => {
       this.epochSpan = this.signals.startSpan('ml.train.epoch', { 'ml.framework': this.framework, 'ml.training.epoch': epoch }, this.span);
       this.epochSpanIndex = epoch;
+      this.samplesAtEpochStart = this.samples;
+      this.batchesAtEpochStart = this.batches;
     });
   }
 

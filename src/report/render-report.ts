@@ -15,6 +15,8 @@ export interface ReportMeta {
   readonly skippedLines: number;
   /** What the run sections do not draw; listed at the end. */
   readonly other?: OtherTelemetry;
+  /** `report --watch`: the page reloads itself this often (seconds). */
+  readonly refreshSeconds?: number;
 }
 
 export function renderReport(runs: readonly RunData[], meta: ReportMeta): string {
@@ -27,6 +29,7 @@ export function renderReport(runs: readonly RunData[], meta: ReportMeta): string
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+${meta.refreshSeconds ? html`<meta http-equiv="refresh" content="${meta.refreshSeconds}">` : ''}
 <title>Telemetry report: ${runs.length} run${runs.length === 1 ? '' : 's'}</title>
 <style>${trusted(REPORT_CSS)}</style>
 </head>
@@ -35,6 +38,7 @@ export function renderReport(runs: readonly RunData[], meta: ReportMeta): string
 <header class="page-header">
 <h1>Telemetry report</h1>
 <p class="muted">${runs.length} run${runs.length === 1 ? '' : 's'} · ${spanCount} spans · ${pointCount} metric points · from <code>${meta.sourceDir}</code> (${meta.files.length} file${meta.files.length === 1 ? '' : 's'}) · generated ${formatUtc(meta.generatedAt.getTime())}</p>
+${meta.refreshSeconds ? html`<p class="live">Live: <code>telemetry-agent report --watch</code> rewrites this page as data arrives; it reloads itself every ${meta.refreshSeconds} s.</p>` : ''}
 ${meta.skippedLines > 0 ? html`<p class="warning">${meta.skippedLines} line${meta.skippedLines === 1 ? ' was' : 's were'} not OTLP JSON and ${meta.skippedLines === 1 ? 'was' : 'were'} skipped.</p>` : ''}
 </header>
 ${runs.length === 0 && !hasOther(meta.other) ? html`<p class="empty">No traces or metrics were found. Run <code>telemetry-agent collect</code>, point an app at it, then report again.</p>` : ''}

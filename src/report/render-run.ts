@@ -20,6 +20,7 @@ import {
   type Series,
 } from './run-views.js';
 import { bucketChart, ERROR_COLOR, ganttChart, lineChart, PALETTE, type LineSeries } from './svg-charts.js';
+import { trainingCurves, trainingRuns, type TrainingRunSummary } from './training-views.js';
 
 /** Times in a run are shown relative to its start, in one unit for all its charts. */
 interface RunClock {
@@ -159,14 +160,19 @@ function renderTraining(run: RunData, clock: RunClock): SafeHtml {
       })}${legend(progressLines)}`
     : empty('No progress was reported.');
 
-  const lossLines: LineSeries[] = [
-    ...view.lossMetric.map((s, i) => {
-      // Attributes only tell series apart when there are several (e.g. two frameworks).
-      const label = view.lossMetric.length > 1 && s.label ? `last reported loss, ${s.label}` : `last reported loss (${NAMES.loss})`;
-      return toLine({ ...s, label }, PALETTE[(i + 1) % PALETTE.length], clock, formatLoss);
-    }),
-    ...(view.lossAtEpochEnd ? [toLine(view.lossAtEpochEnd, PALETTE[0], clock, formatLoss, true)] : []),
-  ];
+  const curves = trainingCurves(run);
+  // Loss by split (one point per epoch at its own time) when the agent sent it; older data: the
+  // last reported loss per export and the loss on each epoch span.
+  const lossLines: LineSeries[] = curves.loss.length
+    ? curves.loss.map((s, i) => toLine(s, PALETTE[i % PALETTE.length], clock, formatLoss))
+    : [
+        ...view.lossMetric.map((s, i) => {
+          // Attributes only tell series apart when there are several (e.g. two frameworks).
+          const label = view.lossMetric.length > 1 && s.label ? `last reported loss, ${s.label}` : `last reported loss (${NAMES.loss})`;
+          return toLine({ ...s, label }, PALETTE[(i + 1) % PALETTE.length], clock, formatLoss);
+        }),
+        ...(view.lossAtEpochEnd ? [toLine(view.lossAtEpochEnd, PALETTE[0], clock, formatLoss, true)] : []),
+      ];
   const loss = lossLines.length
     ? html`${lineChart({
         label: 'Loss over time',
@@ -177,9 +183,55 @@ function renderTraining(run: RunData, clock: RunClock): SafeHtml {
         yLabel: 'loss',
       })}${legend(lossLines)}`
     : empty('No loss was reported.');
+  const lossSubtitle = curves.loss.length
+    ? `${NAMES.loss} by ml.metric.split: training and validation loss of every epoch, at the time it ended`
+    : `${NAMES.loss} metric, and the loss recorded on each ${NAMES.epoch} span`;
 
   return html`${panel('Training progress', `${NAMES.progress}: fraction of the planned epochs or steps done`, progress)}
-${panel('Loss', `${NAMES.loss} metric, and the loss recorded on each ${NAMES.epoch} span`, loss)}`;
+${panel('Loss', lossSubtitle, loss)}
+${renderTrainingMetrics(curves.metrics, clock)}
+${renderThroughput(curves.throughput, clock)}
+${renderTrainingRuns(trainingRuns(run), clock)}`;
+}
+
+function renderTrainingMetrics(metrics: ReturnType<typeof trainingCurves>['metrics'], clock: RunClock): SafeHtml {
+  if (metrics.length === 0) return html``;
+  const blocks = metrics.map((m) => {
+    const lines = m.series.map((s, i) => toLine(s, PALETTE[i % PALETTE.length], clock, (v) => trimNumber(v, 4)));
+    return html`<div><h4><code>${m.name}</code></h4>${lineChart({
+      label: `${m.name} over time`,
+      series: lines,
+      xDomain: clock.domain,
+      yDomain: niceDomain(lines.flatMap((l) => l.points.map((p) => p.y)), true),
+      xLabel: clock.label,
+      yLabel: m.name,
+      height: 200,
+    })}${legend(lines)}</div>`;
+  });
+  return panel('Training metrics', 'ml.training.metric by ml.metric.name (e.g. accuracy), training and validation, per epoch', html`<div class="small-multiples">${blocks}</div>`, true);
+}
+
+function renderThroughput(series: ReturnType<typeof trainingCurves>['throughput'], clock: RunClock): SafeHtml {
+  if (series.length === 0) return html``;
+  const lines = series.map((s, i) => toLine(s, PALETTE[(i + 4) % PALETTE.length], clock, (v) => `${trimNumber(v, 1)} ${s.label}`));
+  return panel('Throughput', `training samples and batches per second of each ${NAMES.epoch} (validation excluded)`, html`${lineChart({
+    label: 'Throughput per epoch',
+    series: lines,
+    xDomain: clock.domain,
+    yDomain: niceDomain(lines.flatMap((l) => l.points.map((p) => p.y)), true),
+    xLabel: clock.label,
+    yLabel: 'per second',
+  })}${legend(lines)}`);
+}
+
+function renderTrainingRuns(runs: readonly TrainingRunSummary[], clock: RunClock): SafeHtml {
+  if (runs.length === 0) return html``;
+  const rate = (v: number | undefined) => (v === undefined ? '–' : trimNumber(v, v >= 100 ? 0 : 1));
+  const count = (v: number) => (v > 0 ? trimNumber(v, 0) : '–');
+  const table = html`<table class="training-runs"><thead><tr><th>model</th><th class="num">fit calls</th><th class="num">epochs</th><th class="num">batches</th><th class="num">samples</th><th class="num">started</th><th class="num">training time</th><th class="num">samples/s</th><th class="num">batches/s</th></tr></thead><tbody>${runs.map(
+    (r) => html`<tr><td>${r.label}${r.failed ? html` <span class="type" style="color:${ERROR_COLOR}">failed</span>` : ''}</td><td class="num">${r.fits}</td><td class="num">${count(r.epochs)}</td><td class="num">${count(r.batches)}</td><td class="num">${count(r.samples)}</td><td class="num">${clock.text(r.startMs)}</td><td class="num">${formatDuration(r.trainingMs)}</td><td class="num">${rate(r.samplesPerSecond)}</td><td class="num">${rate(r.batchesPerSecond)}</td></tr>`,
+  )}</tbody></table>`;
+  return panel('Training runs', `${NAMES.train} spans of one model object (ml.model.instance.id) form one run, however many fit calls it took`, table, true);
 }
 
 function renderMemory(run: RunData, clock: RunClock): SafeHtml {

@@ -405,6 +405,6 @@ describe('telemetry-agent report', () => {
     const empty = capture();
     expect(await runReport([join(dir, 'empty')], empty)).toBe(1);
     expect(empty.err()).toMatch(/no \*\.jsonl files/);
-    expect(parseReportArgs(['d', '--output=x.html'])).toEqual({ kind: 'run', dir: 'd', output: 'x.html' });
+    expect(parseReportArgs(['d', '--output=x.html'])).toEqual({ kind: 'run', dir: 'd', output: 'x.html', watch: false });
   });
 });
