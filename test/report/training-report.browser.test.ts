@@ -104,7 +104,7 @@ describe('report of real training runs in a browser', () => {
     const fit = section(page, 'train-fit-validation');
     const chart = (title: string) => fit.locator('svg.chart', { has: page.locator(`xpath=.//*[@aria-label="${title}"]`) }).or(fit.locator(`svg.chart[aria-label="${title}"]`));
     const marksPerSeries = async (title: string) => chart(title).evaluate((svg) =>
-      [...svg.querySelectorAll('path.series-line')].map((p) => (p.getAttribute('d') ?? '').split(/[ML]/).filter((s) => s.trim()).length));
+      [...svg.querySelectorAll('path.series-line')].map((p) => (p.getAttribute('d') ?? '').split(/[ML]/).filter((s: string) => s.trim()).length));
     // 6 epochs → 6 points per curve, training and validation
     expect(await marksPerSeries('Loss over time')).toEqual([6, 6]);
     expect(await marksPerSeries('acc over time')).toEqual([6, 6]);
@@ -120,7 +120,7 @@ describe('report of real training runs in a browser', () => {
     const repeated = section(page, 'train-repeated');
     const rows = await repeated.locator('table.training-runs tbody tr td').allTextContents();
     expect(rows.slice(1, 3)).toEqual(['5', '5']); // one run: 5 fit calls, 5 epochs
-    expect(await repeated.locator('svg.chart[aria-label="Loss over time"] path.series-line').evaluate((p) => (p.getAttribute('d') ?? '').split(/[ML]/).filter((s) => s.trim()).length)).toBe(5);
+    expect(await repeated.locator('svg.chart[aria-label="Loss over time"] path.series-line').evaluate((p) => (p.getAttribute('d') ?? '').split(/[ML]/).filter((s: string) => s.trim()).length)).toBe(5);
 
     await mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await fit.screenshot({ path: SCREENSHOT });
@@ -145,7 +145,7 @@ describe('report of real training runs in a browser', () => {
       // data arrives (as collect would write it)
       for (const f of readdirSync(data).filter((n) => n.endsWith('.jsonl'))) copyFileSync(join(data, f), join(live, f));
       await until(() => stdout.includes('updated') && /\(2 runs/.test(stdout), 'the rewrite');
-      await page.waitForFunction(() => document.querySelectorAll('section.run').length === 2, undefined, { timeout: 20_000 });
+      await page.waitForFunction('document.querySelectorAll("section.run").length === 2', undefined, { timeout: 20_000 });
       expect(problems).toEqual([]);
       await page.close();
       const exited = new Promise<number | null>((r) => watcher.once('exit', (code) => r(code)));
