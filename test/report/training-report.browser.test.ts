@@ -145,7 +145,7 @@ describe('report of real training runs in a browser', () => {
       // data arrives (as collect would write it)
       for (const f of readdirSync(data).filter((n) => n.endsWith('.jsonl'))) copyFileSync(join(data, f), join(live, f));
       await until(() => stdout.includes('updated') && /\(2 runs/.test(stdout), 'the rewrite');
-      await page.waitForFunction('document.querySelectorAll("section.run").length === 2', undefined, { timeout: 20_000 });
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('section.run').length === 2, undefined, { timeout: 20_000 });
       expect(problems).toEqual([]);
       await page.close();
       const exited = new Promise<number | null>((r) => watcher.once('exit', (code) => r(code)));
