@@ -3,7 +3,7 @@
 import { boot } from '../boot.js';
 import { startTrainingRun } from '../collect/training-run.js';
 import { productConsent, type ProductStatus } from '../decide/consent-control.js';
-import { productOf } from '../decide/paths.js';
+import { isProductName, productOf } from '../decide/paths.js';
 import { errorType } from '../protect/error-attributes.js';
 import { getState } from '../state.js';
 import { validateDescription, type TelemetryDescription } from './description.js';
@@ -177,9 +177,23 @@ export interface Consent {
 export function consent(productOrDescription: string | TelemetryDescription): Consent {
   const given = typeof productOrDescription === 'string' ? undefined : productOrDescription;
   const product = typeof productOrDescription === 'string' ? productOrDescription : productOf(productOrDescription);
+  if (!isProductName(product)) return invalidProduct(product);
   const started = getState()?.options as TelemetryDescription | undefined;
   const profile = given ?? (started && productOf(started) === product ? started : {});
   return productConsent(product, profile);
+}
+
+/** A product name that cannot be a directory: every method says so, none throws or touches a file. */
+function invalidProduct(product: string): Consent {
+  const reason = `${JSON.stringify(product)} is not a product name (lower-case letters, digits, ".", "_" or "-"); nothing was changed`;
+  return {
+    product,
+    status: () => ({ product, enabled: false, rule: 0, reason, optOutEnv: [], enableEnv: [], endpoint: '', resourceAttributesIgnored: false, installId: null, installIdFile: '', configDir: '', queueDir: '', problems: [reason] }),
+    enable: () => ({ effective: false, reason, message: reason }),
+    disable: () => ({ deleted: 0, message: reason }),
+    reset: () => ({ deleted: 0, message: reason }),
+    id: () => undefined,
+  };
 }
 
 /**

@@ -67,3 +67,13 @@ describe('checkUsage', () => {
     expect(checkUsage(d, 'optimize', { constructor: 'x' }).dropped.get('undeclared_attribute')).toBe(1);
   });
 });
+
+describe('consent() with a name that is not a product', () => {
+  it('never throws and touches nothing; every method says why', async () => {
+    const { consent } = await import('../../src/api/index.js');
+    const c = consent('My Tool');
+    expect(c.status()).toMatchObject({ enabled: false, reason: expect.stringMatching(/is not a product name/) });
+    expect(c.enable().message).toMatch(/nothing was changed/);
+    expect(c.id()).toBeUndefined();
+  });
+});
