@@ -55,6 +55,11 @@ const COMPONENTS = {
     redaction: ['contrib', 'processor/redactionprocessor'],
     filter: ['contrib', 'processor/filterprocessor'],
     transform: ['contrib', 'processor/transformprocessor'],
+    // 0.159.0 type names not settled (see otelcol-contrib-0.159.0-components.tsv): both spellings.
+    cumulative_to_delta: ['contrib', 'processor/cumulativetodeltaprocessor'],
+    cumulativetodelta: ['contrib', 'processor/cumulativetodeltaprocessor'],
+    group_by_attrs: ['contrib', 'processor/groupbyattrsprocessor'],
+    groupbyattrs: ['contrib', 'processor/groupbyattrsprocessor'],
   },
   exporters: {
     otlp_grpc: ['core', 'exporter/otlpexporter'],
@@ -64,7 +69,11 @@ const COMPONENTS = {
     load_balancing: ['contrib', 'exporter/loadbalancingexporter'],
   },
   extensions: { health_check: ['contrib', 'extension/healthcheckextension'] },
-  connectors: { span_metrics: ['contrib', 'connector/spanmetricsconnector'] },
+  connectors: {
+    span_metrics: ['contrib', 'connector/spanmetricsconnector'],
+    count: ['contrib', 'connector/countconnector'],
+    routing: ['contrib', 'connector/routingconnector'],
+  },
 };
 
 // Types whose Go value implements encoding.TextUnmarshaler or confmap.Unmarshaler: the collector
@@ -74,6 +83,10 @@ const OVERRIDES = {
   'core:config/configtelemetry.level': { t: 'string', enum: ['none', 'basic', 'normal', 'detailed'] },
   // spanmetrics metrics.Unit is an int8 read from "ms" | "s" (UnmarshalText).
   'contrib:connector/spanmetricsconnector/internal/metrics.unit': { t: 'string', enum: ['ms', 's'] },
+  // pipeline.ID is written as "signal[/name]" (UnmarshalText).
+  'core:pipeline.id': { t: 'string' },
+  // cumulativetodelta tracking.InitialValue is read from "auto" | "keep" | "drop" (UnmarshalText).
+  'contrib:processor/cumulativetodeltaprocessor/internal/tracking.initial_value': { t: 'string', enum: ['auto', 'keep', 'drop'] },
   // configopaque.MapList is a list of {name, value} pairs or a map of names to values (Unmarshal).
   'core:config/configopaque.map_list': { t: 'oneOf', of: [{ t: 'list', of: { ref: 'core:config/configopaque.pair' } }, { t: 'map', of: { t: 'string' } }] },
 };
