@@ -55,9 +55,16 @@ function chunks(rows: readonly CorpusRow[], max = 2500): CorpusRow[][] {
   return out;
 }
 
+/** Runs `fn` over `items`, `width` at a time; the first failure stops new runs (and is thrown once all have ended). */
 async function inPool<T>(items: T[], width: number, fn: (t: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: width }, async () => { for (let t = queue.shift(); t !== undefined; t = queue.shift()) await fn(t); }));
+  const failures: unknown[] = [];
+  await Promise.all(Array.from({ length: width }, async () => {
+    for (let t = queue.shift(); t !== undefined && failures.length === 0; t = queue.shift()) {
+      try { await fn(t); } catch (e) { failures.push(e); }
+    }
+  }));
+  if (failures.length > 0) throw failures[0];
 }
 
 describe('planted-secret corpus through real processes', () => {
@@ -122,7 +129,8 @@ describe('planted-secret corpus through real processes', () => {
       const crash = got.spans().filter((s) => s.name === 'uncaught_exception');
       expect(crash).toHaveLength(1);
       expect(attr(crash[0].events[0].attributes, 'exception.type')).toBe(expectedType[mode]);
-      expect(attr(crash[0].events[0].attributes, 'exception.message').length).toBeGreaterThan(100);
+      // The message was carried (redacted), not dropped.
+      expect(attr(crash[0].events[0].attributes, 'exception.message').length).toBeGreaterThan(20);
     });
   }, 300_000);
 

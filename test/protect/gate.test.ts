@@ -109,3 +109,19 @@ describe('protect gate', () => {
     expect(res.attributes['telemetry.install.id']).toBeUndefined();
   });
 });
+
+describe('one redaction step', () => {
+  it('the redactor is created in one place and called from one place: the gate', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { REPO } = await import('../helpers/run-node.js');
+    const files = (readdirSync(join(REPO, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    const created = files.filter((f) => /\bcreateRedactor\(/.test(readFileSync(join(REPO, 'src', f), 'utf8')) && !f.endsWith('redaction-engine.ts'));
+    expect(created).toEqual([join('deliver', 'agent.ts')]);
+    const gate = readFileSync(join(REPO, 'src/protect/gate.ts'), 'utf8');
+    expect(gate.match(/\bredactor\(/g)).toHaveLength(1);
+    // Nothing else imports the engine's redactor type to call one.
+    const users = files.filter((f) => /\bRedactor\b/.test(readFileSync(join(REPO, 'src', f), 'utf8')));
+    expect(users.sort()).toEqual([join('protect', 'gate.ts'), join('protect', 'redaction-engine.ts')].sort());
+  });
+});

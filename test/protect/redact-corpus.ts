@@ -387,6 +387,18 @@ moreKeys.forEach(([label, k], i) => add('api-key', label, k, keyTemplates[i % ke
 add('jwt', 'bearer', jwt, `Authorization: Bearer ${jwt}`);
 add('jwt', 'json-escaped', jwt, `{"log":"token\\n${jwt}"}`);
 add('bearer', 'json-header', bearer1, `{"headers":{"authorization":"Bearer ${bearer1}"}}`);
+const b64bare = gen(B64, 40);
+add('long-base64', 'aws-secret-bare', b64bare, `credentials rejected: ${b64bare} (AccessDenied)`);
+const b64sess = gen(B64URL, 96);
+add('long-base64', 'session-blob', b64sess, `{"state":"${b64sess}"}`);
+const b64gcp = gen(B64, 64) + '=';
+add('long-base64', 'yaml-data', b64gcp, `data:\n  tls.key: ${b64gcp}`);
+const hex128 = gen(HEX, 128);
+add('long-hex', 'sha512', hex128, `checksum ${hex128} does not match`);
+const hexSig = gen(HEX, 64);
+add('long-hex', 'webhook-signature', hexSig, `X-Hub-Signature-256: sha256=${hexSig} invalid`);
+const hexKey = gen(HEX, 48).toUpperCase();
+add('long-hex', 'json-escaped', hexKey, `{"m":"key\\n${hexKey}"}`);
 add('key-value', 'camel', 'cm-kv9-zz1', 'new Client({ clientSecret: "cm-kv9-zz1" })');
 add('key-value', 'password-url-form', 'fm-kv10', 'grant_type=password&username=bob&password=fm-kv10');
 
