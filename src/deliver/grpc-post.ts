@@ -69,9 +69,12 @@ export function grpcPost(url: string, message: Uint8Array, compressed: boolean, 
       req.on('response', readStatus); // a trailers-only answer carries grpc-status here
       req.on('trailers', readStatus);
       req.on('data', () => { /* the ExportServiceResponse: partial-success details are not needed */ });
-      req.on('error', (e) => done({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
+      // A refused or reset connection first cancels the stream, then fails the session with the
+      // real cause (ECONNREFUSED, …), which the retry policy needs: let the session speak first.
+      req.on('error', (e) => setImmediate(() => done({ error: (e as NodeJS.ErrnoException).code ?? e.message })));
       req.on('close', () => {
-        if (httpStatus !== 200) return done(httpStatus ? { status: httpStatus } : { error: 'no answer' });
+        if (httpStatus === 0) return void setImmediate(() => done({ error: 'no answer' })); // the session's error, if any, first
+        if (httpStatus !== 200) return done({ status: httpStatus });
         if (grpcStatus === 0) return done({ status: 200 });
         if (grpcStatus === undefined) return done({ error: 'no grpc-status' });
         done({ status: RETRYABLE.has(grpcStatus) ? 503 : 400 });
