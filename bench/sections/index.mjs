@@ -7,5 +7,6 @@ import modules from './modules.mjs';
 import onnx from './onnx.mjs';
 import tfjs from './tfjs.mjs';
 import wire from './wire.mjs';
+import llama from './llama.mjs';
 
-export const SECTIONS = [trivial, modules, onnx, tfjs, wire];
+export const SECTIONS = [trivial, modules, onnx, tfjs, llama, wire];
