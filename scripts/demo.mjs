@@ -13,7 +13,7 @@ const cli = join(root, 'dist', 'cli.mjs');
 const started = Date.now();
 
 const EXAMPLES = [
-  { file: 'examples/train-tfjs.mjs', what: 'TensorFlow.js training, 3 epochs' },
+  { file: 'examples/train-tfjs.mjs', what: 'TensorFlow.js training, 10 epochs with validation (loss curves in the report)' },
   { file: 'examples/infer-onnx.mjs', what: 'ONNX Runtime inference, 300 calls' },
   { file: 'examples/pipeline-transformers.mjs', what: 'Transformers.js pipeline on a local tiny model' },
   { file: 'examples/custom-loop.mjs', what: 'a hand-written loop with the progress() API' },

@@ -6,7 +6,8 @@ import trivial from './trivial.mjs';
 import modules from './modules.mjs';
 import onnx from './onnx.mjs';
 import tfjs from './tfjs.mjs';
+import progress from './progress.mjs';
 import wire from './wire.mjs';
 import llama from './llama.mjs';
 
-export const SECTIONS = [trivial, modules, onnx, tfjs, llama, wire];
+export const SECTIONS = [trivial, modules, onnx, tfjs, progress, llama, wire];

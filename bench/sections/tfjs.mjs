@@ -1,5 +1,5 @@
 // TensorFlow.js training (bench/apps/tfjs-train.mjs, ~2–3 s of model.fit) and, for reference, the
-// 3-epoch example of the repository.
+// 10-epoch example of the repository.
 import { join } from 'node:path';
 
 export default {
@@ -22,11 +22,11 @@ export default {
     ctx.info({ figure: 'tfjs training: CPU time of the whole process (GNU time) agent on / bare', value: m('on', 'cpu') / m('bare', 'cpu'), ratio: true, detail: `${ctx.fmt(m('bare', 'cpu'), 0)} → ${ctx.fmt(m('on', 'cpu'), 0)} ms` });
     ctx.info({ figure: 'tfjs training: peak RSS agent on − bare', value: m('on', 'rss') - m('bare', 'rss'), diffUnit: 'MB' });
 
-    // The 3-epoch example itself (examples/train-tfjs.mjs, ~80 ms of training): for reference.
+    // The 10-epoch example itself (examples/train-tfjs.mjs, ~80 ms of training): for reference.
     const example = join(ctx.repo, 'examples', 'train-tfjs.mjs');
     const ex = await ctx.interleave('tfjs example', variants.map((v) => ({ key: v, variant: v, app: example })), rounds);
     const wall = (v) => ctx.summary(ex[v].map((r) => r.wallMs)).median;
-    ctx.info({ figure: 'examples/train-tfjs.mjs (3 epochs): wall agent on / bare', value: wall('on') / wall('bare'), ratio: true, detail: `${ctx.fmt(wall('bare'), 0)} → ${ctx.fmt(wall('on'), 0)} ms` });
+    ctx.info({ figure: 'examples/train-tfjs.mjs (10 epochs): wall agent on / bare', value: wall('on') / wall('bare'), ratio: true, detail: `${ctx.fmt(wall('bare'), 0)} → ${ctx.fmt(wall('on'), 0)} ms` });
     const f = ctx.fmt;
     return {
       rounds, variants: s, runs, batches, example: { bare: wall('bare'), on: wall('on') },

@@ -29,7 +29,7 @@ describe.each([
   ['ESM via --import', ['--import', 'telemetry-agent', file('examples/train-tfjs.mjs')]],
   ['CJS via --require', ['--require', 'telemetry-agent', file('examples/train-tfjs.cjs')]],
 ])('tfjs training (%s)', (_label, args) => {
-  it('produces one ml.train with three epoch children, progress reaching 1 and the loss', async () => {
+  it('produces one ml.train with ten epoch children, progress reaching 1, and the loss of every epoch', async () => {
     const bare = await runNode(args.slice(2), { env: cleanEnv(tempHome()) });
     const { r, got } = await run(args);
     expect(r.code).toBe(0);
@@ -38,20 +38,24 @@ describe.each([
     const train = spans.filter((s) => s.name === 'ml.train');
     expect(train).toHaveLength(1);
     expect(spanAttr(train[0], 'ml.framework')).toBe('tfjs');
-    expect(spanAttr(train[0], 'ml.training.epochs.total')).toBe(3);
+    expect(spanAttr(train[0], 'ml.training.epochs.total')).toBe(10);
     expect(spanAttr(train[0], 'ml.training.batch_size')).toBe(32);
     const epochs = spans.filter((s) => s.name === 'ml.train.epoch');
-    expect(epochs).toHaveLength(3);
+    expect(epochs).toHaveLength(10);
     for (const e of epochs) {
       expect(e.parentSpanId).toBe(train[0].spanId);
       expect(e.traceId).toBe(train[0].traceId);
       expect(typeof spanAttr(e, 'ml.training.loss')).toBe('number');
     }
-    expect(epochs.map((e) => spanAttr(e, 'ml.training.epoch')).sort()).toEqual([0, 1, 2]);
+    expect(epochs.map((e) => spanAttr(e, 'ml.training.epoch')).sort((a: number, b: number) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const progress = points(got, 'ml.training.progress').map((p) => p.asDouble);
     expect(Math.max(...progress)).toBe(1);
-    expect(points(got, 'ml.training.loss').length).toBeGreaterThan(0);
-    expect(Math.max(...points(got, 'ml.training.epochs.completed').map((p) => Number(p.asInt ?? p.asDouble)))).toBe(3);
+    // a curve: every epoch's training and validation loss as its own point
+    const loss = points(got, 'ml.training.loss');
+    expect(loss.filter((p: any) => attr(p.attributes, 'ml.metric.split') === 'train')).toHaveLength(10);
+    expect(loss.filter((p: any) => attr(p.attributes, 'ml.metric.split') === 'validation')).toHaveLength(10);
+    expect(points(got, 'ml.training.metric').filter((p: any) => attr(p.attributes, 'ml.metric.name') === 'mae')).toHaveLength(20);
+    expect(Math.max(...points(got, 'ml.training.epochs.completed').map((p) => Number(p.asInt ?? p.asDouble)))).toBe(10);
     expect(points(got, 'ml.tfjs.memory.tensors').length).toBeGreaterThan(0);
     expect(spans.filter((s) => s.name === 'ml.inference').length).toBeGreaterThan(0); // the final predict()
   });
