@@ -16,6 +16,8 @@ const EXAMPLES = [
   { file: 'examples/train-tfjs.mjs', what: 'TensorFlow.js training, 10 epochs with validation (loss curves in the report)' },
   { file: 'examples/infer-onnx.mjs', what: 'ONNX Runtime inference, 300 calls' },
   { file: 'examples/pipeline-transformers.mjs', what: 'Transformers.js pipeline on a local tiny model' },
+  { file: 'examples/chat-llama.mjs', what: 'node-llama-cpp chat, completion and embedding on a tiny local GGUF model' },
+  { file: 'examples/generate-transformers.mjs', what: 'Transformers.js chat, completion and summarization on tiny local models' },
   { file: 'examples/custom-loop.mjs', what: 'a hand-written loop with the progress() API' },
   { file: 'examples/crash.mjs', what: 'a run that crashes on purpose (secrets in the message are redacted)', expectCode: 1 },
 ];

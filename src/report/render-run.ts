@@ -19,6 +19,7 @@ import {
   type InferenceSummary,
   type Series,
 } from './run-views.js';
+import { generationSummaries } from './generation-views.js';
 import { bucketChart, ERROR_COLOR, ganttChart, lineChart, PALETTE, type LineSeries } from './svg-charts.js';
 import { trainingCurves, trainingRuns, type TrainingRunSummary } from './training-views.js';
 
@@ -56,6 +57,7 @@ ${renderTimeline(run, clock)}
 ${renderTraining(run, clock)}
 ${renderMemory(run, clock)}
 ${renderInference(run)}
+${renderGeneration(run)}
 ${renderErrors(run, clock)}
 ${renderUsage(run, clock)}
 </div>
@@ -266,6 +268,17 @@ function renderInference(run: RunData): SafeHtml {
   )}</tbody></table>`;
   const charts = summaries.slice(0, 3).map((s, i) => html`<div class="inference-block">${summaries.length > 1 ? html`<h4>${s.label || 'all calls'}</h4>` : ''}${latencyChart(s, PALETTE[(i + 4) % PALETTE.length])}</div>`);
   return panel(title, subtitle, html`${table}${charts}`);
+}
+
+function renderGeneration(run: RunData): SafeHtml | string {
+  const rows = generationSummaries(run.points);
+  if (rows.length === 0) return '';
+  const n = (v: number | undefined, d = 0) => (v === undefined ? '–' : trimNumber(v, d));
+  const s = (v: number | undefined) => (v === undefined ? '–' : formatSeconds(v));
+  const table = html`<table class="inference-table"><thead><tr><th>model</th><th class="num">calls</th><th class="num">tokens in</th><th class="num">tokens out</th><th class="num">TTFT p50</th><th class="num">TTFT p95</th><th class="num">tokens/s p50</th><th class="num">tokens/s p5</th></tr></thead><tbody>${rows.map(
+    (r) => html`<tr><td>${r.label}</td><td class="num">${n(r.calls)}</td><td class="num">${n(r.inputTokens)}</td><td class="num">${n(r.outputTokens)}</td><td class="num">${s(r.ttftP50)}</td><td class="num">${s(r.ttftP95)}</td><td class="num">${n(r.tokensPerSecondP50)}</td><td class="num">${n(r.tokensPerSecondP5)}</td></tr>`,
+  )}</tbody></table>`;
+  return panel('Generation', 'Generative calls: exact token counts from the libraries, time to first token, and tokens per second (1 / time per output token) percentiles from the histogram buckets; never the content', table, true);
 }
 
 function latencyChart(s: InferenceSummary, color: string): SafeHtml {
