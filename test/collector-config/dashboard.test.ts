@@ -107,6 +107,14 @@ describe('ml-runs.json', () => {
     expect(allExprs.some((e) => metricsIn(e).includes(name!))).toBe(true);
   });
 
+  it('has a generation row: tokens per second, time to first token and token usage, from the GenAI histograms', () => {
+    const generation = panels.filter((p) => String(p.title).startsWith('Generation:'));
+    expect(generation.length).toBeGreaterThanOrEqual(3);
+    const used = generation.flatMap(exprs).flatMap(metricsIn);
+    for (const metric of ['gen_ai.server.time_per_output_token', 'gen_ai.server.time_to_first_token']) expect(used).toContain(`${seriesName(metric)}_bucket`);
+    expect(used).toContain(`${seriesName('gen_ai.client.token.usage')}_sum`);
+  });
+
   it('shows inference duration percentiles computed from the histogram buckets', () => {
     const bucket = `${seriesName('ml.inference.duration')}_bucket`;
     const quantiles = allExprs
