@@ -210,12 +210,8 @@ export function readExportConfig(env: Env, problems: string[], override: ExportO
  * query string is kept, a fragment is dropped. Undefined when the base is not a URL.
  */
 export function signalUrl(base: string, signal: Signal): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(base);
-  } catch {
-    return undefined;
-  }
+  const u = parseUrl(base);
+  if (!u) return undefined;
   u.pathname = u.pathname.replace(/\/+$/, '') + `/v1/${signal}`;
   u.hash = '';
   return u.toString();
@@ -223,12 +219,8 @@ export function signalUrl(base: string, signal: Signal): string | undefined {
 
 /** The gRPC method URL on the endpoint's host (path and query of the endpoint are not used by gRPC). */
 export function grpcUrl(endpoint: string, signal: Signal): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(endpoint);
-  } catch {
-    return undefined;
-  }
+  const u = parseUrl(endpoint);
+  if (!u) return undefined;
   u.pathname = signal === 'traces' ? '/opentelemetry.proto.collector.trace.v1.TraceService/Export' : '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
   u.search = '';
   u.hash = '';
@@ -346,4 +338,12 @@ export function parseHeaders(raw: string | undefined, name: string, warn: (line:
     out[key] = value;
   }
   return out;
+}
+
+function parseUrl(s: string): URL | undefined {
+  try {
+    return new URL(s);
+  } catch {
+    return undefined;
+  }
 }
