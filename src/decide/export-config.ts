@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readPositiveInt, readSwitch, type Env } from './env-flags.js';
 import { maskUrl } from './mask-secrets.js';
+import { AGENT_PRODUCT } from './paths.js';
 
 // Every OTLP exporter and SDK variable the agent honours, read in one place into one object
 // (OpenTelemetry specification: "OpenTelemetry Protocol Exporter", "Metrics Exporter - OTLP",
@@ -66,8 +67,6 @@ export interface ExportConfig {
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';
 /** The OTLP/gRPC default (specification): used when the protocol is grpc and no endpoint is set. */
 export const DEFAULT_GRPC_ENDPOINT = 'http://localhost:4317';
-/** The product of a user's own runs (the preload); only it takes OTEL_RESOURCE_ATTRIBUTES. */
-export const AGENT_PRODUCT_NAME = 'telemetry-agent';
 /** Below this, collection and a POST per interval would cost the app more than it tells. */
 export const MIN_METRIC_INTERVAL_MS = 100;
 
@@ -176,7 +175,7 @@ export function readExportConfig(env: Env, problems: string[], override: ExportO
   const inspectSwitch = readSwitch(env.TELEMETRY_AGENT_INSPECT);
   if (inspectSwitch === 'invalid') warn(`TELEMETRY_AGENT_INSPECT=${JSON.stringify(env.TELEMETRY_AGENT_INSPECT)} is not understood; set it to 1 to print payloads.`);
 
-  const ownStack = (override.product ?? AGENT_PRODUCT_NAME) === AGENT_PRODUCT_NAME;
+  const ownStack = (override.product ?? AGENT_PRODUCT) === AGENT_PRODUCT;
   const rawResource = get('OTEL_RESOURCE_ATTRIBUTES');
   const resourceAttributes = ownStack ? parseResourceAttributes(rawResource, warn) : {};
   // OTEL_SERVICE_NAME wins over service.name in OTEL_RESOURCE_ATTRIBUTES (specification); code wins over both.

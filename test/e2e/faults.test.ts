@@ -1,13 +1,13 @@
 // Fault matrix: real `node --import telemetry-agent` processes against real sockets. Every row
 // checks that the app's stdout and exit status are what they are without the agent, and what was
 // delivered or left in the on-disk queue.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO, cleanEnv, runNode, tempHome, type RunResult } from '../helpers/run-node.js';
 import { plantQueue } from '../helpers/fault-queue.js';
-import { FaultReceiver, OK, debugLines, instanceIdOf, metricsOf, queueDir, queueEntries, queuedPayloads, refusedEndpoint, spansOf, type Script } from '../helpers/fault-receiver.js';
+import { OK, collectorsClosedAfterEach, debugLines, instanceIdOf, metricsOf, queueDir, queueEntries, queuedPayloads, refusedEndpoint, spansOf, type Script } from '../helpers/fault-receiver.js';
 
 const app = (name: string) => join(REPO, 'test', 'fixtures', 'apps', name);
 const AGENT = ['--import', 'telemetry-agent'];
@@ -20,18 +20,8 @@ const CLI = join(REPO, 'dist', 'cli.mjs');
  */
 const boundLine = (ms: number) => `exit flush cut at its ${ms} ms bound`;
 
-let receivers: FaultReceiver[] = [];
-afterEach(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  receivers = [];
-});
-
-/** A collector; with `at`, on that endpoint's port (the collector a down endpoint had, back up). */
-async function collector(script: Script = () => OK, at?: string): Promise<FaultReceiver> {
-  const r = await FaultReceiver.start(script, at ? Number(new URL(at).port) : 0);
-  receivers.push(r);
-  return r;
-}
+/** Collectors for this file, closed after each test. */
+const collector = collectorsClosedAfterEach();
 
 /** Consent granted by the environment; the exit sender off unless a test is about it. */
 function env(home: string, endpoint: string, extra: Record<string, string | undefined> = {}) {

@@ -1,27 +1,18 @@
 // The on-disk queue delivers only where it was meant to (issue: six reproduced attacks). Real
 // `node --import telemetry-agent` processes and real files; each case failed on the first release.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, cleanEnv, runNode, tempHome } from '../helpers/run-node.js';
-import { FaultReceiver, OK, debugLines, instanceIdOf, queueDir, queueEntries, queuedPayloads, refusedEndpoint, type Script } from '../helpers/fault-receiver.js';
+import { FaultReceiver, OK, collectorsClosedAfterEach, debugLines, instanceIdOf, queueDir, queueEntries, queuedPayloads, refusedEndpoint } from '../helpers/fault-receiver.js';
 import { entry, fingerprintFor, plantQueue, syntheticPayload } from '../helpers/fault-queue.js';
 
 const app = (name: string) => join(REPO, 'test', 'fixtures', 'apps', name);
 const AGENT = ['--import', 'telemetry-agent'];
 
-let receivers: FaultReceiver[] = [];
-afterEach(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  receivers = [];
-});
-
-async function collector(script: Script = () => OK, at?: string): Promise<FaultReceiver> {
-  const r = await FaultReceiver.start(script, at ? Number(new URL(at).port) : 0);
-  receivers.push(r);
-  return r;
-}
+/** Collectors for this file, closed after each test. */
+const collector = collectorsClosedAfterEach();
 
 function env(home: string, extra: Record<string, string | undefined> = {}) {
   return cleanEnv(home, { TELEMETRY_AGENT_ENABLED: '1', TELEMETRY_AGENT_EXIT_SENDER: '0', ...extra });

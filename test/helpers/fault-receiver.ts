@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOtlpHttpServer, type OtlpHttpAnswer, type OtlpHttpRequest, type OtlpHttpServer } from '../../src/receiver/otlp-http-server.js';
+import { afterEach } from 'vitest';
 import { parseJson, TEST_SERVER_LIMITS } from './otlp-test-receiver.js';
 
 /**
@@ -161,4 +162,21 @@ export function queuedPayloads(home: string): { name: string; signal: 'traces' |
 /** Stderr lines written by the agent's debug switch. */
 export function debugLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.startsWith('telemetry-agent debug:'));
+}
+
+/**
+ * For a test file: a function that starts a collector (with `at`, on that endpoint's port: the
+ * collector a down endpoint had, back up) and closes every one it started after each test.
+ */
+export function collectorsClosedAfterEach(): (script?: Script, at?: string) => Promise<FaultReceiver> {
+  let receivers: FaultReceiver[] = [];
+  afterEach(async () => {
+    await Promise.all(receivers.map((r) => r.close()));
+    receivers = [];
+  });
+  return async (script: Script = () => OK, at?: string) => {
+    const r = await FaultReceiver.start(script, at ? Number(new URL(at).port) : 0);
+    receivers.push(r);
+    return r;
+  };
 }
