@@ -35,7 +35,7 @@ const common = {
   logLevel: 'warning',
   define: { __TA_VERSION__: JSON.stringify(pkg.version), __TA_SDK_VERSION__: JSON.stringify(sdkVersion) },
   // The bundles load each other lazily, by these names, from dist/.
-  external: ['./preload.cjs', './api.cjs', './runtime.cjs', './instrumentations.cjs', 'systeminformation'],
+  external: ['./preload.cjs', './api.cjs', './runtime.cjs', './short-run.cjs', './instrumentations.cjs', 'systeminformation'],
 };
 // The CLI is an ESM bundle and needs a real `require` for what it loads lazily.
 const esmBanner = "import { createRequire as __taCreateRequire } from 'node:module'; const require = __taCreateRequire(import.meta.url);";
@@ -49,6 +49,7 @@ const BUNDLES = [
   { src: 'src/entries/preload.ts', out: 'preload.cjs', format: 'cjs', minify: true }, // node --require telemetry-agent
   { src: 'src/api/index.ts', out: 'api.cjs', format: 'cjs' }, // require('telemetry-agent/api')
   { src: 'src/entries/runtime.ts', out: 'runtime.cjs', format: 'cjs', minify: true }, // the pipeline, when telemetry is on
+  { src: 'src/entries/short-run.ts', out: 'short-run.cjs', format: 'cjs', minify: true }, // at exit, a run that never needed the pipeline
   { src: 'src/collect/instrumentations/apply.ts', out: 'instrumentations.cjs', format: 'cjs', minify: true }, // when a watched package loads
   { src: 'src/entries/sender.ts', out: 'sender.cjs', format: 'cjs' }, // detached: sends what was queued at exit
   { src: 'src/entries/probe.ts', out: 'probe.cjs', format: 'cjs' }, // detached: the hardware probe

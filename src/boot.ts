@@ -7,7 +7,8 @@ import { unsupportedRuntimeReason } from './decide/runtime-support.js';
 import { INSTRUMENTED_PACKAGES } from './collect/instrumentations/packages.js';
 import { installHooks } from './collect/instrumentations/hooks.js';
 import { installExitHooks } from './deliver/exit-hooks.js';
-import { getState, setState, type AgentState, type RunningAgent } from './state.js';
+import { getState, setState, type AgentState, type ExitExporter, type RunningAgent } from './state.js';
+import { PIPELINE_DELAY_MS, shortRunPossible } from './deliver/short-run-policy.js';
 import { AGENT_VERSION, SDK_VERSION } from './version.js';
 import { readLogLevel } from './decide/export-config.js';
 import { debugWriter } from './decide/agent-log.js';
@@ -59,9 +60,9 @@ export function boot(options: StartOptions = {}): AgentState | undefined {
     // From the first line on: exit flush and signal handling (which must exist before the pipeline
     // is loaded, or an early SIGTERM would kill the process with nothing recorded)...
     installExitHooks({
-      flush: () => state.agent()?.flushForExit() ?? Promise.resolve(),
+      flush: () => state.exporter()?.flushForExit() ?? Promise.resolve(),
       flushWhileRunning: () => state.peek()?.flushWhileRunning() ?? Promise.resolve(),
-      queueRemainingSync: () => state.peek()?.queueRemainingSync(),
+      queueRemainingSync: () => state.exporter()?.queueRemainingSync(),
       debug: debugWriter(decision.config.debug),
     });
     // ...and crashes, observed without changing them: a monitor, not a handler.
@@ -72,8 +73,10 @@ export function boot(options: StartOptions = {}): AgentState | undefined {
       const agent = state.agent();
       if (agent) agent.instrument(pkg, exports, file);
     });
-    // The pipeline loads after the app's first synchronous run, unless a library or the API needs it sooner.
-    setImmediate(() => state.agent());
+    // The pipeline loads after the app's first synchronous run, unless a library or the API needs it
+    // sooner; when a short run can export without it, only once the run is no longer short.
+    if (shortRunPossible(decision)) state.startPipelineIn(PIPELINE_DELAY_MS);
+    else setImmediate(() => state.agent());
     return state;
   } catch (e) {
     say(`disabled after an internal error (${e}). The app runs without telemetry; please report this.`);
@@ -81,18 +84,43 @@ export function boot(options: StartOptions = {}): AgentState | undefined {
   }
 }
 
-function createState(decision: Decision, options: StartOptions): AgentState {
+function createState(decision: Decision, options: StartOptions): AgentState & { startPipelineIn(ms: number): void } {
   let agent: RunningAgent | undefined;
   let failed = false;
+  let shortRun: ExitExporter | undefined;
+  let shortRunChecked = false;
+  let timer: NodeJS.Timeout | undefined;
+  const init = { decision, options, agentVersion: AGENT_VERSION, sdkVersion: SDK_VERSION };
   return {
     decision,
     options,
     peek: () => agent,
+    startPipelineIn(ms) {
+      timer = setTimeout(() => this.agent(), ms);
+      timer.unref();
+    },
+    exporter() {
+      if (shortRun) return shortRun;
+      if (agent || !decision.active) return agent;
+      if (!shortRunChecked) {
+        shortRunChecked = true;
+        // Exiting: the pipeline is built now or never (a flush outliving the delay must not start it).
+        clearTimeout(timer);
+        if (shortRunPossible(decision)) {
+          try {
+            shortRun = (require('./short-run.cjs') as typeof import('./entries/short-run.js')).createShortRunExit(init);
+          } catch (e) {
+            debugWriter(decision.config.debug)(`short-run exit path failed (${e}); using the pipeline`);
+          }
+        }
+      }
+      return shortRun ?? this.agent();
+    },
     agent() {
       if (agent || failed || !decision.active) return agent;
       try {
         const runtime = require('./runtime.cjs') as typeof import('./entries/runtime.js');
-        agent = runtime.createAgent({ decision, options, agentVersion: AGENT_VERSION, sdkVersion: SDK_VERSION });
+        agent = runtime.createAgent(init);
       } catch (e) {
         failed = true;
         say(`disabled after an internal error while starting (${e}). The app runs without telemetry.`);

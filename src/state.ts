@@ -19,6 +19,9 @@ export interface RunningAgent {
   instrument(pkg: string, exports: unknown, file: string | undefined): void;
 }
 
+/** What the exit hooks need: the pipeline, or the short-run exit path (deliver/short-run.ts). */
+export type ExitExporter = Pick<RunningAgent, 'flushForExit' | 'queueRemainingSync'>;
+
 /** Shared by every copy of the agent in the process (ESM preload, CJS preload, API): one per process. */
 export interface AgentState {
   readonly decision: Decision;
@@ -27,6 +30,11 @@ export interface AgentState {
   agent(): RunningAgent | undefined;
   /** The pipeline if it was started, without starting it. */
   peek(): RunningAgent | undefined;
+  /**
+   * At exit: the pipeline if it runs; else the short-run exit path when it applies; else the
+   * pipeline, started now. Undefined while telemetry is off.
+   */
+  exporter(): ExitExporter | undefined;
 }
 
 const KEY = Symbol.for('telemetry-agent.state');

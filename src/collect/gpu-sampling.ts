@@ -1,14 +1,8 @@
-import { existsSync } from 'node:fs';
+import { mayHaveNvidiaGpu } from './nvidia-driver.js';
 import type { Signals } from './signals.js';
 import type { GpuSample } from './gpu.js';
 
 const SAMPLE_EVERY_MS = 10_000; // MLflow samples system metrics every 10 s, W&B every 15 s
-
-/** Whether an NVIDIA driver may be present; on Linux without one, nvidia-smi is never even spawned. */
-function mayHaveNvidiaGpu(): boolean {
-  if (process.platform === 'linux') return existsSync('/proc/driver/nvidia/version');
-  return process.platform === 'win32';
-}
 
 export function recordGpuSamples(signals: Signals, samples: readonly GpuSample[]): void {
   for (const g of samples) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUuid } from './random-id.js';
+import { randomHex, randomUuid } from './random-id.js';
 import { createFileExclusive, writeFileAtomic } from '../decide/atomic-file.js';
 
 const ID_FILE = 'install-id';
@@ -19,16 +19,21 @@ export interface PersistedId {
  * Reads a random value saved in `dir`, creating it on first use. Concurrent first runs agree
  * through an exclusive create; a corrupt file is replaced; a read-only home gets a per-run value.
  */
+function readValid(file: string, valid: (s: string) => boolean): string | undefined {
+  try {
+    const v = readFileSync(file, 'utf8').trim();
+    return valid(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isUuid = (s: string) => UUID.test(s);
+const isSalt = (s: string) => /^[0-9a-f]{64}$/.test(s);
+
 function persisted(dir: string, name: string, valid: (s: string) => boolean, fresh: () => string, debug: (m: string) => void): PersistedId {
   const file = join(dir, name);
-  const read = (): string | undefined => {
-    try {
-      const v = readFileSync(file, 'utf8').trim();
-      return valid(v) ? v : undefined;
-    } catch {
-      return undefined;
-    }
-  };
+  const read = () => readValid(file, valid);
   const existing = read();
   if (existing) return { value: existing, file, created: false };
   const value = fresh();
@@ -45,12 +50,19 @@ function persisted(dir: string, name: string, valid: (s: string) => boolean, fre
 }
 
 export function installId(configDir: string, debug: (m: string) => void = () => {}): PersistedId {
-  return persisted(configDir, ID_FILE, (s) => UUID.test(s), randomUuid, debug);
+  return persisted(configDir, ID_FILE, isUuid, randomUuid, debug);
 }
 
 /** Salt for model-name hashes. It never leaves the machine. */
 export function localSalt(configDir: string, debug: (m: string) => void = () => {}): string {
-  return persisted(configDir, SALT_FILE, (s) => /^[0-9a-f]{64}$/.test(s), () => (process.getBuiltinModule('node:crypto') as typeof import('node:crypto')).randomBytes(32).toString('hex'), debug).value;
+  return persisted(configDir, SALT_FILE, isSalt, () => randomHex(64), debug).value;
+}
+
+/** The saved install ID and salt, without creating them: undefined on a product's first run (or a corrupt file). */
+export function savedIds(configDir: string): { installId: string; salt: string } | undefined {
+  const installId = readValid(join(configDir, ID_FILE), isUuid);
+  const salt = installId === undefined ? undefined : readValid(join(configDir, SALT_FILE), isSalt);
+  return installId !== undefined && salt !== undefined ? { installId, salt } : undefined;
 }
 
 export function installIdFile(configDir: string): string {

@@ -10,8 +10,7 @@ import { installId, localSalt } from '../collect/install-id.js';
 import { resourceAttributes } from '../collect/resource-attributes.js';
 import { observeRuntimeMetrics } from '../collect/runtime-metrics.js';
 import { startGpuSampling } from '../collect/gpu-sampling.js';
-import { createRedactor, processContext } from '../protect/redaction-engine.js';
-import { createProtectGate, type ProtectGate } from '../protect/gate.js';
+import { processGate, type ProtectGate } from '../protect/gate.js';
 import { safeModelName } from '../protect/model-name.js';
 import { allowDeclaredUsageAttributes } from '../protect/allow-list.js';
 import { Delivery } from './delivery.js';
@@ -90,7 +89,7 @@ export class Agent {
     const id = decision.send ? installId(own.configDir, storageDebug) : undefined;
     this.installId = id?.value ?? randomUuid();
     const salt = decision.send ? localSalt(own.configDir, storageDebug) : randomHex(64);
-    this.gate = createProtectGate(createRedactor(processContext(salt)));
+    this.gate = processGate(salt);
     const publicOrgs = [...DEFAULT_PUBLIC_MODEL_ORGS, ...(options.publicModelOrgs ?? [])];
 
     // The full probe runs in a detached process that writes the cache (only with consent: no
@@ -250,7 +249,7 @@ export class Agent {
         this.resourceCache = undefined;
       }
     }
-    this.resourceCache ??= this.withUserAttributes(this.gate.resource(resourceAttributes({
+    this.resourceCache ??= this.withUserAttributes(resourceFromAttributes(this.gate.resource(resourceAttributes({
       serviceName: this.serviceName,
       serviceVersion: this.serviceVersion,
       installId: this.installId,
@@ -258,7 +257,7 @@ export class Agent {
       agentVersion: this.init.agentVersion,
       hardware: this.hardware,
       ci: this.init.decision.ci !== undefined,
-    })));
+    }))));
     return this.resourceCache;
   }
 

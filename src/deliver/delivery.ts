@@ -1,12 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import type { SignalTarget } from '../decide/export-config.js';
 import type { Destinations } from './destination.js';
-import { splitOtlpJson, type Encoded } from './encode.js';
+import type { Encoded } from './encoded.js';
+import { splitOtlpJson } from './split-otlp-json.js';
 import type { ClaimedPayload, OfflineStore } from './offline-store.js';
 import { sendWithRetry, type SendResult } from './send-with-retry.js';
 import { JSON_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE, type SignalKind, type Transport } from './transport.js';
 
-export type { Encoded } from './encode.js';
+export type { Encoded } from './encoded.js';
 
 export interface DeliveryOptions {
   /** Makes the requests (transport.ts). */

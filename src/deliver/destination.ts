@@ -2,7 +2,9 @@ import type { ExportConfig, SignalTarget } from '../decide/export-config.js';
 import type { SignalKind } from './transport.js';
 
 /** Which collector a queued payload may go to, per signal: a keyed fingerprint of its target. */
-export type Destinations = ReadonlyMap<SignalKind, string>;
+export interface Destinations {
+  get(signal: SignalKind): string | undefined;
+}
 
 /**
  * A keyed hash of where a signal is sent: the product, the URL and every header (credentials
@@ -17,10 +19,21 @@ export function destinationFingerprint(key: string, product: string, signal: Sig
   return createHmac('sha256', key).update(JSON.stringify(['telemetry-agent queue destination v1', product, signal, target.url, headers])).digest('hex').slice(0, 32);
 }
 
-/** The fingerprints of this run's destinations, traces and metrics. */
+/**
+ * The fingerprints of this run's destinations, traces and metrics, each worked out when first
+ * asked: a run that queues nothing never needs them (nor node:crypto, which costs a short run
+ * about 4 ms).
+ */
 export function destinationsOf(key: string, product: string, config: Pick<ExportConfig, 'traces' | 'metrics'>): Destinations {
-  return new Map<SignalKind, string>([
-    ['traces', destinationFingerprint(key, product, 'traces', config.traces)],
-    ['metrics', destinationFingerprint(key, product, 'metrics', config.metrics)],
-  ]);
+  const known = new Map<SignalKind, string>();
+  return {
+    get(signal) {
+      let d = known.get(signal);
+      if (d === undefined) {
+        d = destinationFingerprint(key, product, signal, config[signal]);
+        known.set(signal, d);
+      }
+      return d;
+    },
+  };
 }

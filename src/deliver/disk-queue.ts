@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../decide/atomic-file.js';
+import { randomHex } from '../collect/random-id.js';
 import type { Destinations } from './destination.js';
 import type { ClaimedPayload, OfflineStore } from './offline-store.js';
 import type { SignalKind } from './transport.js';
@@ -45,7 +46,7 @@ interface EntryHeader {
 
 /** Random hex from crypto: file names never draw from the app's Math.random. */
 function token(bytes: number): string {
-  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
+  return randomHex(bytes * 2);
 }
 
 /**
@@ -98,6 +99,11 @@ export class DiskQueue implements OfflineStore {
       this.storageFailure(`cannot queue ${signal} on disk in ${this.dir} (${(e as NodeJS.ErrnoException).code ?? e}); undeliverable payloads of this run are lost`);
       return false;
     }
+  }
+
+  /** Nothing waits here and no drop is left to report (or the directory is not there). */
+  isEmpty(): boolean {
+    return this.entries().length === 0;
   }
 
   /** Names of waiting payloads (every destination), oldest first. */

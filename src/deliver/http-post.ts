@@ -1,6 +1,10 @@
 import { AGENT_VERSION } from '../version.js';
 import type { Compression, TlsMaterial } from '../decide/export-config.js';
 import { grpcPost } from './grpc-post.js';
+import { postOverSocket } from './http1-socket.js';
+import { parseRetryAfter } from './retry-after.js';
+
+export { parseRetryAfter } from './retry-after.js';
 
 /** The OTLP exporter convention: product/version, so a collector's logs tell exporters apart. */
 export const USER_AGENT = `telemetry-agent/${AGENT_VERSION}`;
@@ -63,6 +67,14 @@ function gzip(body: Uint8Array): Promise<Uint8Array> {
 }
 
 function request(url: string, body: Uint8Array, headers: Record<string, string>, o: PostOptions): Promise<PostResult> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch (e) {
+    return Promise.resolve({ error: String(e) });
+  }
+  // Plain HTTP without node:http (http1-socket.ts says why); https keeps node:https.
+  if (u.protocol === 'http:') return postOverSocket(u, body, headers, { timeoutMs: Math.min(o.timeoutMs, MAX_TIMER_MS), signal: o.signal, ref: o.ref });
   return new Promise((resolve) => {
     let settled = false;
     const done = (r: PostResult) => {
@@ -74,11 +86,9 @@ function request(url: string, body: Uint8Array, headers: Record<string, string>,
     };
     let req: import('node:http').ClientRequest;
     try {
-      const u = new URL(url);
-      const https = u.protocol === 'https:';
       // https (and TLS) load only for https endpoints: they cost ~6 ms and 6 MB.
-      const lib = process.getBuiltinModule(https ? 'node:https' : 'node:http') as typeof import('node:https');
-      const tls = https && o.tls ? { ...(o.tls.ca ? { ca: o.tls.ca } : {}), ...(o.tls.cert && o.tls.key ? { cert: o.tls.cert, key: o.tls.key } : {}) } : {};
+      const lib = process.getBuiltinModule('node:https') as typeof import('node:https');
+      const tls = o.tls ? { ...(o.tls.ca ? { ca: o.tls.ca } : {}), ...(o.tls.cert && o.tls.key ? { cert: o.tls.cert, key: o.tls.key } : {}) } : {};
       req = lib.request(u, { method: 'POST', agent: false, headers, ...tls });
     } catch (e) {
       resolve({ error: String(e) });
@@ -106,13 +116,4 @@ function request(url: string, body: Uint8Array, headers: Record<string, string>,
     });
     req.end(body);
   });
-}
-
-export function parseRetryAfter(v: string | string[] | undefined): number | undefined {
-  const s = Array.isArray(v) ? v[0] : v;
-  if (!s) return undefined;
-  const secs = Number(s);
-  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
-  const at = Date.parse(s);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }

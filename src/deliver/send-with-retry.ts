@@ -1,4 +1,5 @@
 import type { PostResult } from './http-post.js';
+import { randomHex } from '../collect/random-id.js';
 import { MAX_TIMER_MS } from './http-post.js';
 import type { Attempt } from './transport.js';
 
@@ -70,9 +71,9 @@ export function retryWait(backoffMs: number, retryAfterMs: number | undefined, r
   return retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered) : jittered;
 }
 
-/** In [0, 1), from crypto: the app's Math.random sequence (a seeded training run) is never consumed. */
+/** In [0, 1), from the system CSPRNG (random-id.ts): the app's Math.random sequence (a seeded training run) is never consumed. */
 function jitter(): number {
-  return globalThis.crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
+  return parseInt(randomHex(8), 16) / 2 ** 32;
 }
 
 function sleep(ms: number, ref: boolean | undefined, signal: AbortSignal | undefined): Promise<void> {

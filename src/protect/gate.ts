@@ -4,21 +4,24 @@
 // (allow-list.ts) and passes every string through the redactor it was given, exactly once.
 // `protectText` below is the only caller of the redactor in the agent.
 import type { Attributes } from '@opentelemetry/api';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { METRIC_NAMES } from '../catalog.js';
 import { genAiSpanName, GENAI_ATTR, isGenAiSpanName, type GenAiOperation } from '../genai-conventions.js';
 import { ALLOWED_EVENT_NAMES, ALLOWED_RESOURCE_KEYS, ALLOWED_SIGNAL_KEYS, ALLOWED_SPAN_NAMES, allowedAttributes, type AllowedValue } from './allow-list.js';
-import { MAX_STACK_LENGTH, MAX_STRING_LENGTH, type Redactor } from './redaction-engine.js';
+import { createRedactor, MAX_STACK_LENGTH, MAX_STRING_LENGTH, processContext, type Redactor } from './redaction-engine.js';
 
 export interface ProtectGate {
   /** Copies of the spans with allow-listed names, keys and events, every string redacted, and `resource`. */
   spans(spans: readonly ReadableSpan[], resource: Resource): ReadableSpan[];
   /** Catalog metrics only, point attributes allow-listed and redacted, with `resource`. */
   metrics(rm: ResourceMetrics, resource: Resource): ResourceMetrics;
-  /** The resource exactly as the allow-list permits: unknown keys dropped, strings redacted. */
-  resource(attributes: Record<string, unknown>): Resource;
+  /**
+   * The resource's attributes exactly as the allow-list permits: unknown keys dropped, strings
+   * redacted. Plain data, so the short-run exit path needs no OpenTelemetry SDK to use it.
+   */
+  resource(attributes: Record<string, unknown>): Attributes;
 }
 
 /** Per-key output caps; everything else gets MAX_STRING_LENGTH. */
@@ -34,6 +37,14 @@ const GENERATED_IDS = ['service.instance.id', 'telemetry.install.id'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const REDACTED_RESOURCE_KEYS: ReadonlySet<string> = new Set([...ALLOWED_RESOURCE_KEYS].filter((k) => !GENERATED_IDS.includes(k)));
 const ALLOWED_METRICS: ReadonlySet<string> = new Set(METRIC_NAMES);
+
+/**
+ * The gate of this process, for the pipeline and the short-run exit path alike: the one redactor,
+ * built from this process's context (home, user and host names, app root) and the product's salt.
+ */
+export function processGate(salt: string): ProtectGate {
+  return createProtectGate(createRedactor(processContext(salt)));
+}
 
 export function createProtectGate(redactor: Redactor): ProtectGate {
   const cache = new Map<string, string>();
@@ -127,7 +138,7 @@ export function createProtectGate(redactor: Redactor): ProtectGate {
         const v = attributes[key];
         if (typeof v === 'string' && UUID.test(v)) safe[key] = v;
       }
-      return resourceFromAttributes(safe as Parameters<typeof resourceFromAttributes>[0]);
+      return safe as Attributes;
     },
   };
 }

@@ -2,6 +2,7 @@
 // app root. Built once per redactor; the rules read it (identities to replace, paths to recognise).
 
 import os from 'node:os';
+import { randomHex } from '../collect/random-id.js';
 
 export interface RedactContext {
   homeDir?: string;
@@ -79,7 +80,7 @@ export function buildEnv(ctx: RedactContext, tokens: { user: string; host: strin
 }
 
 function randomSalt(): string {
-  return (process.getBuiltinModule('node:crypto') as typeof import('node:crypto')).randomBytes(16).toString('hex');
+  return randomHex(32);
 }
 
 function attempt<T>(f: () => T): T | undefined {

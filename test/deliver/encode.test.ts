@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ValueType } from '@opentelemetry/api';
 import { emptyResource } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { encodeMetrics, splitOtlpJson } from '../../src/deliver/encode.js';
+import { encodeMetrics } from '../../src/deliver/encode.js';
+import { splitOtlpJson } from '../../src/deliver/split-otlp-json.js';
 
 const t = [1_700_000_000, 0] as [number, number];
 function metrics(points: number, pad = 0): ResourceMetrics {

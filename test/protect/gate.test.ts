@@ -103,10 +103,10 @@ describe('protect gate', () => {
   it('resource: allow-listed keys, strings redacted, generated IDs only as UUIDs', () => {
     const { gate } = setup();
     const res = gate.resource({ 'service.name': `svc ${row.template}`, 'host.name': 'box', 'service.instance.id': '0d5c8a3e-3f5e-4c1a-9c55-1e2f3a4b5c6d', 'telemetry.install.id': 'not-a-uuid' });
-    expect(res.attributes['service.name']).not.toContain(row.secret);
-    expect(res.attributes['host.name']).toBeUndefined();
-    expect(res.attributes['service.instance.id']).toBe('0d5c8a3e-3f5e-4c1a-9c55-1e2f3a4b5c6d');
-    expect(res.attributes['telemetry.install.id']).toBeUndefined();
+    expect(res['service.name']).not.toContain(row.secret);
+    expect(res['host.name']).toBeUndefined();
+    expect(res['service.instance.id']).toBe('0d5c8a3e-3f5e-4c1a-9c55-1e2f3a4b5c6d');
+    expect(res['telemetry.install.id']).toBeUndefined();
   });
 });
 
@@ -117,7 +117,7 @@ describe('one redaction step', () => {
     const { REPO } = await import('../helpers/run-node.js');
     const files = (readdirSync(join(REPO, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
     const created = files.filter((f) => /\bcreateRedactor\(/.test(readFileSync(join(REPO, 'src', f), 'utf8')) && !f.endsWith('redaction-engine.ts'));
-    expect(created).toEqual([join('deliver', 'agent.ts')]);
+    expect(created).toEqual([join('protect', 'gate.ts')]);
     const gate = readFileSync(join(REPO, 'src/protect/gate.ts'), 'utf8');
     expect(gate.match(/\bredactor\(/g)).toHaveLength(1);
     // Nothing else imports the engine's redactor type to call one.

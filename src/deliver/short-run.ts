@@ -1,0 +1,117 @@
+// The exit of a run that ended before the pipeline was needed (short-run-policy.ts): the one
+// metrics request the pipeline would have sent — the resource and the process memory gauges —
+// built by hand, passed through the same protect gate, and handed to the same delivery (retries
+// within the exit bound, the disk queue and the detached exit sender for what misses it). None of
+// the OpenTelemetry SDK is loaded.
+//
+// It applies only in the steady state; otherwise the caller builds the full pipeline at exit, as
+// before: on a product's first run (the install ID is created and counted by the pipeline), before
+// the hardware probe has cached its result (the pipeline starts the probe), and while earlier
+// runs' payloads or drop counts wait in the queue (the pipeline drains and reports them).
+import type { Decision, StartOptions } from '../decide/decision.js';
+import { agentPaths } from '../decide/paths.js';
+import { debugWriter, warnWriter } from '../decide/agent-log.js';
+import { hardwareKey, readHardwareCache } from '../collect/hardware.js';
+import { savedIds } from '../collect/install-id.js';
+import { resourceAttributes, userResourceAttributes } from '../collect/resource-attributes.js';
+import { RUNTIME_GAUGES } from '../collect/runtime-metrics.js';
+import { processGate } from '../protect/gate.js';
+import type { ExitExporter } from '../state.js';
+import { Delivery } from './delivery.js';
+import { DiskQueue } from './disk-queue.js';
+import { destinationsOf } from './destination.js';
+import { spawnExitSender } from './detached-processes.js';
+import type { Encoded } from './encoded.js';
+import { MAX_TIMER_MS } from './http-post.js';
+import { encodeGauges, type ResourceValue } from './otlp-json-gauges.js';
+import { createHttpTransport } from './transport.js';
+
+export interface ShortRunInit {
+  readonly decision: Decision;
+  readonly options: StartOptions;
+  readonly agentVersion: string;
+  readonly sdkVersion: string;
+  /** Where sender.cjs is (the exit sender); none in tests that run the sources. */
+  readonly distDir: string | undefined;
+}
+
+/** The exit path without the pipeline, or undefined when this run needs the pipeline's. */
+export function createShortRunExit(init: ShortRunInit): ExitExporter | undefined {
+  const { decision } = init;
+  const own = decision.paths;
+  const ids = savedIds(own.configDir);
+  if (!ids) return undefined;
+  const hardware = readHardwareCache(agentPaths().cacheDir, hardwareKey());
+  if (!hardware) return undefined;
+  const { config } = decision;
+  const debug = debugWriter(config.debug);
+  const store = new DiskQueue({ dir: own.queueDir, product: decision.product, maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles, debug });
+  if (!store.isEmpty()) return undefined;
+
+  const gate = processGate(ids.salt);
+  const delivery = new Delivery({
+    transport: createHttpTransport(config),
+    targets: config,
+    send: decision.send,
+    store,
+    destinations: destinationsOf(ids.salt, decision.product, config),
+    warn: warnWriter(config.logLevel),
+    inspect: undefined,
+    debug,
+  });
+  // What the pipeline's resource() builds: the allow-listed, redacted attributes, then the
+  // user's OTEL_RESOURCE_ATTRIBUTES as given (empty for embedding tools).
+  const payload = (): Encoded => {
+    const resource: Record<string, ResourceValue> = {
+      ...(gate.resource(resourceAttributes({
+        serviceName: config.serviceName,
+        serviceVersion: init.options.serviceVersion,
+        installId: ids.installId,
+        sdkVersion: init.sdkVersion,
+        agentVersion: init.agentVersion,
+        hardware,
+        ci: decision.ci !== undefined,
+      })) as Record<string, ResourceValue>),
+      ...userResourceAttributes(config.resourceAttributes),
+    };
+    return encodeGauges(resource, { name: 'telemetry-agent', version: init.agentVersion }, RUNTIME_GAUGES.map((g) => ({ spec: g.spec, value: g.read() })), Date.now());
+  };
+
+  let flushing: Promise<void> | undefined;
+  let built: Encoded | undefined;
+  let finished = false;
+  return {
+    flushForExit() {
+      if (flushing) return flushing;
+      const timeout = config.flushTimeoutMs;
+      const abort = delivery.beginExit(Date.now() + timeout);
+      built = payload();
+      const body = built;
+      flushing = (async () => {
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise<void>((r) => { timer = setTimeout(() => { abort.abort(); r(); }, Math.min(timeout, MAX_TIMER_MS)); });
+        try {
+          await Promise.race([bound, delivery.deliver('metrics', body)]);
+        } catch (e) {
+          debug(`exit export failed: ${e}`);
+        } finally {
+          clearTimeout(timer);
+        }
+        if (delivery.wasCutAtExit()) debug(`exit flush cut at its ${timeout} ms bound (TELEMETRY_AGENT_FLUSH_TIMEOUT_MS); what was not delivered is queued`);
+      })();
+      return flushing;
+    },
+    queueRemainingSync() {
+      if (finished) return;
+      finished = true;
+      try {
+        delivery.queueInFlightSync();
+        // The app ended without an empty event loop (process.exit(), a signal): nothing was sent yet.
+        if (!built) delivery.queueSync('metrics', payload());
+        if (decision.send && config.exitSender && init.distDir !== undefined && delivery.hasStored()) spawnExitSender(init.distDir, init.options, debug);
+      } catch (e) {
+        debug(`cannot queue at exit: ${e}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,7 @@
+// Entry of dist/short-run.cjs: the exit path of a run that ended before the pipeline was needed
+// (deliver/short-run.ts). Loaded at exit only, instead of dist/runtime.cjs.
+import { createShortRunExit as create, type ShortRunInit } from '../deliver/short-run.js';
+
+export function createShortRunExit(init: Omit<ShortRunInit, 'distDir'>) {
+  return create({ ...init, distDir: typeof __dirname === 'string' ? __dirname : undefined });
+}
