@@ -35,7 +35,7 @@ const common = {
   logLevel: 'warning',
   define: { __TA_VERSION__: JSON.stringify(pkg.version), __TA_SDK_VERSION__: JSON.stringify(sdkVersion) },
   // The bundles load each other lazily, by these names, from dist/.
-  external: ['./preload.cjs', './api.cjs', './runtime.cjs', './short-run.cjs', './instrumentations.cjs', 'systeminformation'],
+  external: ['./preload.cjs', './active.cjs', './api.cjs', './runtime.cjs', './short-run.cjs', './instrumentations.cjs', 'systeminformation'],
 };
 // The CLI is an ESM bundle and needs a real `require` for what it loads lazily.
 const esmBanner = "import { createRequire as __taCreateRequire } from 'node:module'; const require = __taCreateRequire(import.meta.url);";
@@ -47,6 +47,7 @@ const esmBanner = "import { createRequire as __taCreateRequire } from 'node:modu
 const BUNDLES = [
   { src: 'src/entries/preload-esm.ts', out: 'preload.mjs', format: 'esm', minify: true }, // node --import telemetry-agent
   { src: 'src/entries/preload.ts', out: 'preload.cjs', format: 'cjs', minify: true }, // node --require telemetry-agent
+  { src: 'src/entries/active.ts', out: 'active.cjs', format: 'cjs', minify: true }, // the preload's second half, when telemetry may act
   { src: 'src/api/index.ts', out: 'api.cjs', format: 'cjs' }, // require('telemetry-agent/api')
   { src: 'src/entries/runtime.ts', out: 'runtime.cjs', format: 'cjs', minify: true }, // the pipeline, when telemetry is on
   { src: 'src/entries/short-run.ts', out: 'short-run.cjs', format: 'cjs', minify: true }, // at exit, a run that never needed the pipeline

@@ -1,30 +1,26 @@
-import { consentRevoked, decide, type Decision, type StartOptions } from './decide/decision.js';
-import { noticeDue, showNoticeOnce } from './decide/notice.js';
+import { consentRevoked, decideWith, type ConfigReader, type Decision, type StartOptions } from './decide/lazy-decision.js';
+import { noticeDue } from './decide/notice.js';
 import { AGENT_PRODUCT, legacyQueueDir } from './decide/paths.js';
 import { deleteQueuedData } from './decide/delete-queue.js';
-import { markChildren } from './decide/process-role.js';
 import { unsupportedRuntimeReason } from './decide/runtime-support.js';
-import { INSTRUMENTED_PACKAGES } from './collect/instrumentations/packages.js';
-import { installHooks } from './collect/instrumentations/hooks.js';
-import { installExitHooks } from './deliver/exit-hooks.js';
+import { debugWriter, say } from './decide/agent-log.js';
 import { getState, setState, type AgentState, type ExitExporter, type RunningAgent } from './state.js';
-import { PIPELINE_DELAY_MS, shortRunPossible } from './deliver/short-run-policy.js';
+import { shortRunPossible } from './deliver/short-run-policy.js';
 import { AGENT_VERSION, SDK_VERSION } from './version.js';
-import { readLogLevel } from './decide/export-config.js';
-import { debugWriter } from './decide/agent-log.js';
-import { maskSecretsInText } from './decide/mask-secrets.js';
+import type { Activation } from './boot-active.js';
 import { join } from 'node:path';
 
-const say = (line: string) => {
-  try { process.stderr.write(`telemetry-agent: ${maskSecretsInText(line)}\n`); } catch { /* stderr closed */ }
-};
 
 /**
  * The decision path, run once per process by the preload or by start(): decide, explain,
  * and only when telemetry is on in the main process, hook the instrumented libraries and
  * schedule the pipeline. Never throws.
+ *
+ * What happens after "telemetry may act" (boot-active.ts), and the export settings, come from
+ * `activation`: the preload loads them from a second bundle only then, so the common "off" start
+ * parses about half the code (the API passes them in directly).
  */
-export function boot(options: StartOptions = {}): AgentState | undefined {
+export function boot(options: StartOptions, activation: () => Activation): AgentState | undefined {
   try {
     const existing = getState();
     if (existing) {
@@ -36,7 +32,10 @@ export function boot(options: StartOptions = {}): AgentState | undefined {
       say(`disabled: ${unsupported}. The app runs without telemetry.`);
       return undefined;
     }
-    const decision = decide(process.env, options, ownCliPath);
+    let loaded: Activation | undefined;
+    const load = () => (loaded ??= activation());
+    const readConfig: ConfigReader = (env, problems, overrides) => load().readExportConfig(env, problems, overrides);
+    const decision = decideWith(readConfig, process.env, options, ownCliPath);
     const state = createState(decision, options);
     setState(state);
     if (decision.consent.sdkDisabled) return state;
@@ -49,34 +48,7 @@ export function boot(options: StartOptions = {}): AgentState | undefined {
     const notice = noticeDue(decision);
     const mayAct = decision.consent.granted || decision.inspect || decision.consent.problems.length > 0 || notice;
     if (!mayAct || !decision.role.main) return state;
-
-    // OTEL_LOG_LEVEL=none or error silences the agent's own warnings (configuration problems).
-    const level = readLogLevel(process.env);
-    if (level !== 'none' && level !== 'error') for (const p of decision.problems) say(p);
-    if (notice) showNoticeOnce(decision, options);
-    if (!decision.active) return state;
-
-    markChildren();
-    // From the first line on: exit flush and signal handling (which must exist before the pipeline
-    // is loaded, or an early SIGTERM would kill the process with nothing recorded)...
-    installExitHooks({
-      flush: () => state.exporter()?.flushForExit() ?? Promise.resolve(),
-      flushWhileRunning: () => state.peek()?.flushWhileRunning() ?? Promise.resolve(),
-      queueRemainingSync: () => state.exporter()?.queueRemainingSync(),
-      debug: debugWriter(decision.config.debug),
-    });
-    // ...and crashes, observed without changing them: a monitor, not a handler.
-    process.on('uncaughtExceptionMonitor', (error, origin) => {
-      try { state.agent()?.recordFatal(error, origin); } catch { /* never into the app */ }
-    });
-    installHooks(INSTRUMENTED_PACKAGES, (pkg, exports, file) => {
-      const agent = state.agent();
-      if (agent) agent.instrument(pkg, exports, file);
-    });
-    // The pipeline loads after the app's first synchronous run, unless a library or the API needs it
-    // sooner; when a short run can export without it, only once the run is no longer short.
-    if (shortRunPossible(decision)) state.startPipelineIn(PIPELINE_DELAY_MS);
-    else setImmediate(() => state.agent());
+    load().activate(state, options, notice);
     return state;
   } catch (e) {
     say(`disabled after an internal error (${e}). The app runs without telemetry; please report this.`);
@@ -84,7 +56,13 @@ export function boot(options: StartOptions = {}): AgentState | undefined {
   }
 }
 
-function createState(decision: Decision, options: StartOptions): AgentState & { startPipelineIn(ms: number): void } {
+/** The process's agent state: the pipeline and the short-run exit path, each loaded on first use. */
+export type BootState = AgentState & {
+  /** Creates the pipeline `ms` from now (unless the exit came first). */
+  startPipelineIn(ms: number): void;
+};
+
+function createState(decision: Decision, options: StartOptions): BootState {
   let agent: RunningAgent | undefined;
   let failed = false;
   let shortRun: ExitExporter | undefined;

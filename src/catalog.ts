@@ -1,16 +1,11 @@
 // The single list of everything the agent may collect. It feeds the allow-list filter,
 // `telemetry-agent status`, docs/privacy.md (checked by a test) and the collector-tier tests.
-// Bump DATA_VERSION (and add a DATA_CHANGES entry) whenever something new is collected:
+// Bump DATA_VERSION (and add a DATA_CHANGES entry) in ./data-version.ts whenever something new is collected:
 // saved consent given for an older version then no longer counts.
 // GenAI names come from ./genai-conventions.ts (one place, so a convention rename is one edit).
 
 import { GENAI_ATTR, GENAI_BUCKETS, GENAI_METRIC, GENAI_SPAN_NAME_PATTERN } from './genai-conventions.js';
-
-export const DATA_VERSION = 1;
-
-export const DATA_CHANGES: ReadonlyArray<{ version: number; summary: string }> = [
-  { version: 1, summary: 'first release: hardware resource, memory, ML training/inference spans and metrics, redacted errors' },
-];
+export { DATA_CHANGES, DATA_VERSION } from './data-version.js';
 
 export interface AttributeSpec {
   readonly key: string;

@@ -1,6 +1,7 @@
 // telemetry-agent/api: for tools that embed the agent and for custom training loops.
 // Every function is a cheap no-op while telemetry is off: nothing heavy loads until it is on.
 import { boot } from '../boot.js';
+import { activation } from '../boot-active.js';
 import { startTrainingRun } from '../collect/training-run.js';
 import { productConsent, type ProductStatus } from '../decide/consent-control.js';
 import { isProductName, productOf } from '../decide/paths.js';
@@ -31,7 +32,7 @@ export function start(description: TelemetryDescription = {}): StartResult {
     try { process.stderr.write(`telemetry-agent: start(): the telemetry description is invalid: ${errors.join('; ')}. Telemetry is off for this run; \`telemetry-agent docs <description.json>\` checks a description.\n`); } catch { /* closed stderr */ }
     return { enabled: false, reason: `invalid telemetry description (${errors.length} problem${errors.length === 1 ? '' : 's'})` };
   }
-  const state = boot(description);
+  const state = boot(description, () => activation);
   if (!state) return { enabled: false, reason: 'unsupported Node.js version or internal error' };
   const { decision } = state;
   if (!decision.role.main) return { enabled: false, reason: `not the main process (${decision.role.reason})` };

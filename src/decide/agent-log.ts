@@ -12,13 +12,16 @@ export function debugWriter(enabled: boolean, prefix = 'telemetry-agent debug: '
   };
 }
 
+/** One line of the agent's own on stderr, masked: what the preload says whatever the log level. */
+export function say(line: string): void {
+  try { process.stderr.write(`telemetry-agent: ${maskSecretsInText(line)}\n`); } catch { /* closed stderr */ }
+}
+
 /**
  * The agent's own warnings on stderr (one line each, masked). OTEL_LOG_LEVEL=none or error
  * silences them: they are warnings, and the app's stderr is the app's.
  */
 export function warnWriter(level: LogLevel): (line: string) => void {
   if (level === 'none' || level === 'error') return () => {};
-  return (line) => {
-    try { process.stderr.write(`telemetry-agent: ${maskSecretsInText(line)}\n`); } catch { /* closed stderr */ }
-  };
+  return say;
 }

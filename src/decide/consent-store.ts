@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA_VERSION } from '../catalog.js';
+import { DATA_VERSION } from '../data-version.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { AGENT_PRODUCT, PROJECT_CONSENT_FILE, findProjectRoot, productPaths } from './paths.js';
 

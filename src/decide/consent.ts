@@ -1,4 +1,4 @@
-import { DATA_VERSION } from '../catalog.js';
+import { DATA_VERSION } from '../data-version.js';
 import type { ConsentRead } from './consent-store.js';
 import { isOptOutSet, readSwitch, type Env } from './env-flags.js';
 import { AGENT_PRODUCT } from './paths.js';

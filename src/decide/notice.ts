@@ -1,5 +1,5 @@
 import { fstatSync, readFileSync } from 'node:fs';
-import { DATA_CHANGES, DATA_VERSION } from '../catalog.js';
+import { DATA_CHANGES, DATA_VERSION } from '../data-version.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { consentCommandLine, productEnableVars, productOptOutVars } from './consent.js';
 import type { Decision, StartOptions } from './decision.js';

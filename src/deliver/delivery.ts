@@ -30,7 +30,11 @@ export interface DeliveryOptions {
   readonly warn?: (line: string) => void;
 }
 
-const decoder = new TextDecoder();
+/** A body as text, for inspect and the console exporter (Buffer: TextDecoder would load node:util at start). */
+function utf8(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+}
+
 /** Halvings of one payload a 413 may cause (at most 256 pieces): a collector refusing everything costs little. */
 const MAX_SPLITS = 8;
 
@@ -62,8 +66,8 @@ export class Delivery {
     const { o } = this;
     const target = o.targets[signal];
     if (splits === 0) {
-      o.inspect?.(`${signal} → ${o.transport.describe(signal)} (${this.how(signal)})`, decoder.decode(payload.json));
-      if (o.send && target.console) o.console?.(`${signal} (OTEL_${signal.toUpperCase()}_EXPORTER=console; not sent)`, decoder.decode(payload.json));
+      o.inspect?.(`${signal} → ${o.transport.describe(signal)} (${this.how(signal)})`, utf8(payload.json));
+      if (o.send && target.console) o.console?.(`${signal} (OTEL_${signal.toUpperCase()}_EXPORTER=console; not sent)`, utf8(payload.json));
     }
     if (!o.send || !target.otlp) return;
     const protobuf = target.protocol !== 'http/json' && payload.protobuf ? payload.protobuf() : undefined;
@@ -144,7 +148,7 @@ export class Delivery {
 
   /** Exit path for payloads that never started: store them if they may be sent. */
   queueSync(signal: SignalKind, payload: Encoded): void {
-    if (this.o.inspect) this.o.inspect(`${signal} → disk queue (process exiting; sent by a later run)`, decoder.decode(payload.json));
+    if (this.o.inspect) this.o.inspect(`${signal} → disk queue (process exiting; sent by a later run)`, utf8(payload.json));
     this.store(signal, payload.json);
   }
 
