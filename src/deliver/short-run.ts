@@ -38,15 +38,20 @@ export interface ShortRunInit {
 /** The exit path without the pipeline, or undefined when this run needs the pipeline's. */
 export function createShortRunExit(init: ShortRunInit): ExitExporter | undefined {
   const { decision } = init;
-  const own = decision.paths;
-  const ids = savedIds(own.configDir);
-  if (!ids) return undefined;
-  const hardware = readHardwareCache(agentPaths().cacheDir, hardwareKey());
-  if (!hardware) return undefined;
   const { config } = decision;
   const debug = debugWriter(config.debug);
+  const own = decision.paths;
+  const pipelineNeeded = (why: string) => {
+    debug(`short run: the exit builds the pipeline (${why})`);
+    return undefined;
+  };
+  const ids = savedIds(own.configDir);
+  if (!ids) return pipelineNeeded('first run of this product: no install ID yet');
+  const hardware = readHardwareCache(agentPaths().cacheDir, hardwareKey());
+  if (!hardware) return pipelineNeeded('no hardware probe result cached yet');
   const store = new DiskQueue({ dir: own.queueDir, product: decision.product, maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles, debug });
-  if (!store.isEmpty()) return undefined;
+  if (!store.isEmpty()) return pipelineNeeded('earlier payloads or drop counts wait in the queue');
+  debug('short run: exporting at exit without the pipeline');
 
   const gate = processGate(ids.salt);
   const delivery = new Delivery({
