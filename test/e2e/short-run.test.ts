@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestReceiver, attr } from '../helpers/otlp-test-receiver.js';
-import { REPO, cleanEnv, runNode, tempHome } from '../helpers/run-node.js';
+import { REPO, cleanEnv, runNode, tempHome, type RunOptions } from '../helpers/run-node.js';
 import { REDACT_CORPUS, PLANTED_HOME } from '../protect/redact-corpus.js';
 
 const app = (name: string) => join(REPO, 'test', 'fixtures', 'apps', name);
@@ -37,7 +37,7 @@ function env(home: string, extra: Record<string, string | undefined> = {}) {
   return cleanEnv(home, { OTEL_EXPORTER_OTLP_ENDPOINT: rx.endpoint, TELEMETRY_AGENT_ENABLED: '1', TELEMETRY_AGENT_DEBUG: '1', ...extra });
 }
 
-async function run(args: string[], home: string, extra: Record<string, string | undefined> = {}, o: { onSpawn?: Parameters<typeof runNode>[1]['onSpawn'] } = {}) {
+async function run(args: string[], home: string, extra: Record<string, string | undefined> = {}, o: Pick<RunOptions, 'onSpawn'> = {}) {
   const before = rx.received.length;
   const r = await runNode(['--import', 'telemetry-agent', ...args], { env: env(home, extra), onSpawn: o.onSpawn });
   return { ...r, got: () => rx.received.slice(before) };
