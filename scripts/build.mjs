@@ -2,7 +2,8 @@
 // pipeline (loaded only when telemetry is on), the CLI, and the type declarations of the public
 // API (rolled up into one file per module format: consumers see no internal module).
 import { build } from 'esbuild';
-import { copyFileSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { rollupDeclarations } from './rollup-declarations.mjs';
 
@@ -10,6 +11,11 @@ const root = new URL('..', import.meta.url);
 process.chdir(fileURLToPath(root));
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const sdkVersion = JSON.parse(readFileSync('node_modules/@opentelemetry/sdk-trace/package.json', 'utf8')).version;
+
+// The redaction code's identity: results remembered across runs (src/protect/clean-memo.ts) are
+// used only by a build with the same rules.
+const redactionFiles = readdirSync('src/protect').filter((f) => /^(redaction-|redact-).*\.ts$/.test(f)).sort();
+const redactionId = createHash('sha256').update(redactionFiles.map((f) => `${f}\0${readFileSync(`src/protect/${f}`, 'utf8')}`).join('\0')).digest('hex').slice(0, 16);
 
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
@@ -33,7 +39,7 @@ const common = {
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
-  define: { __TA_VERSION__: JSON.stringify(pkg.version), __TA_SDK_VERSION__: JSON.stringify(sdkVersion) },
+  define: { __TA_VERSION__: JSON.stringify(pkg.version), __TA_SDK_VERSION__: JSON.stringify(sdkVersion), __TA_REDACTION_ID__: JSON.stringify(redactionId) },
   // The bundles load each other lazily, by these names, from dist/.
   external: ['./preload.cjs', './active.cjs', './api.cjs', './runtime.cjs', './short-run.cjs', './instrumentations.cjs', 'systeminformation'],
 };

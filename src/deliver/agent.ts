@@ -11,6 +11,8 @@ import { resourceAttributes } from '../collect/resource-attributes.js';
 import { observeRuntimeMetrics } from '../collect/runtime-metrics.js';
 import { startGpuSampling } from '../collect/gpu-sampling.js';
 import { processGate, type ProtectGate } from '../protect/gate.js';
+import { CLEAN_MEMO_FILE } from '../protect/clean-memo.js';
+import { join } from 'node:path';
 import { safeModelName } from '../protect/model-name.js';
 import { allowDeclaredUsageAttributes } from '../protect/allow-list.js';
 import { Delivery } from './delivery.js';
@@ -89,7 +91,8 @@ export class Agent {
     const id = decision.send ? installId(own.configDir, storageDebug) : undefined;
     this.installId = id?.value ?? randomUuid();
     const salt = decision.send ? localSalt(own.configDir, storageDebug) : randomHex(64);
-    this.gate = processGate(salt);
+    // Without consent nothing is written to disk: no memo of clean resource values either.
+    this.gate = processGate(salt, decision.send ? join(paths.cacheDir, CLEAN_MEMO_FILE) : undefined);
     const publicOrgs = [...DEFAULT_PUBLIC_MODEL_ORGS, ...(options.publicModelOrgs ?? [])];
 
     // The full probe runs in a detached process that writes the cache (only with consent: no
@@ -258,6 +261,7 @@ export class Agent {
       hardware: this.hardware,
       ci: this.init.decision.ci !== undefined,
     }))));
+    this.gate.saveCleanMemo();
     return this.resourceCache;
   }
 

@@ -16,6 +16,8 @@ import { savedIds } from '../collect/install-id.js';
 import { resourceAttributes, userResourceAttributes } from '../collect/resource-attributes.js';
 import { RUNTIME_GAUGES } from '../collect/runtime-metrics.js';
 import { processGate } from '../protect/gate.js';
+import { CLEAN_MEMO_FILE } from '../protect/clean-memo.js';
+import { join } from 'node:path';
 import type { ExitExporter } from '../state.js';
 import { Delivery } from './delivery.js';
 import { DiskQueue } from './disk-queue.js';
@@ -47,13 +49,14 @@ export function createShortRunExit(init: ShortRunInit): ExitExporter | undefined
   };
   const ids = savedIds(own.configDir);
   if (!ids) return pipelineNeeded('first run of this product: no install ID yet');
-  const hardware = readHardwareCache(agentPaths().cacheDir, hardwareKey());
+  const { cacheDir } = agentPaths();
+  const hardware = readHardwareCache(cacheDir, hardwareKey());
   if (!hardware) return pipelineNeeded('no hardware probe result cached yet');
   const store = new DiskQueue({ dir: own.queueDir, product: decision.product, maxBytes: config.queueMaxBytes, maxFiles: config.queueMaxFiles, debug });
   if (!store.isEmpty()) return pipelineNeeded('earlier payloads or drop counts wait in the queue');
   debug('short run: exporting at exit without the pipeline');
 
-  const gate = processGate(ids.salt);
+  const gate = processGate(ids.salt, join(cacheDir, CLEAN_MEMO_FILE));
   const delivery = new Delivery({
     transport: createHttpTransport(config),
     targets: config,
@@ -103,6 +106,7 @@ export function createShortRunExit(init: ShortRunInit): ExitExporter | undefined
           clearTimeout(timer);
         }
         if (delivery.wasCutAtExit()) debug(`exit flush cut at its ${timeout} ms bound (TELEMETRY_AGENT_FLUSH_TIMEOUT_MS); what was not delivered is queued`);
+        gate.saveCleanMemo();
       })();
       return flushing;
     },
@@ -112,7 +116,10 @@ export function createShortRunExit(init: ShortRunInit): ExitExporter | undefined
       try {
         delivery.queueInFlightSync();
         // The app ended without an empty event loop (process.exit(), a signal): nothing was sent yet.
-        if (!built) delivery.queueSync('metrics', payload());
+        if (!built) {
+          delivery.queueSync('metrics', payload());
+          gate.saveCleanMemo();
+        }
         if (decision.send && config.exitSender && init.distDir !== undefined && delivery.hasStored()) spawnExitSender(init.distDir, init.options, debug);
       } catch (e) {
         debug(`cannot queue at exit: ${e}`);

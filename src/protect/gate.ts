@@ -11,6 +11,8 @@ import { METRIC_NAMES } from '../catalog.js';
 import { genAiSpanName, GENAI_ATTR, isGenAiSpanName, type GenAiOperation } from '../genai-conventions.js';
 import { ALLOWED_EVENT_NAMES, ALLOWED_RESOURCE_KEYS, ALLOWED_SIGNAL_KEYS, ALLOWED_SPAN_NAMES, allowedAttributes, type AllowedValue } from './allow-list.js';
 import { createRedactor, MAX_STACK_LENGTH, MAX_STRING_LENGTH, processContext, type Redactor } from './redaction-engine.js';
+import { fingerprint, loadCleanMemo, type CleanMemo } from './clean-memo.js';
+import { REDACTION_ID } from '../version.js';
 
 export interface ProtectGate {
   /** Copies of the spans with allow-listed names, keys and events, every string redacted, and `resource`. */
@@ -22,6 +24,8 @@ export interface ProtectGate {
    * redacted. Plain data, so the short-run exit path needs no OpenTelemetry SDK to use it.
    */
   resource(attributes: Record<string, unknown>): Attributes;
+  /** Saves the resource values found clean this run (clean-memo.ts), if any are new. Never throws. */
+  saveCleanMemo(): void;
 }
 
 /** Per-key output caps; everything else gets MAX_STRING_LENGTH. */
@@ -42,35 +46,40 @@ const ALLOWED_METRICS: ReadonlySet<string> = new Set(METRIC_NAMES);
  * The gate of this process, for the pipeline and the short-run exit path alike: the one redactor,
  * built from this process's context (home, user and host names, app root) and the product's salt.
  */
-export function processGate(salt: string): ProtectGate {
-  return createProtectGate(createRedactor(processContext(salt)));
+export function processGate(salt: string, cleanMemoFile?: string): ProtectGate {
+  const ctx = processContext(salt);
+  const key = fingerprint([REDACTION_ID, ctx.homeDir, ctx.userName, ctx.hostName, ctx.appRoot].join('\0'));
+  return createProtectGate(createRedactor(ctx), cleanMemoFile === undefined ? undefined : loadCleanMemo(cleanMemoFile, key));
 }
 
-export function createProtectGate(redactor: Redactor): ProtectGate {
+/** `clean`: resource values this redactor returned unchanged in earlier runs (clean-memo.ts). */
+export function createProtectGate(redactor: Redactor, clean?: CleanMemo): ProtectGate {
   const cache = new Map<string, string>();
 
   /** The single call of the redactor. */
-  function protectText(value: string, key: string): string {
+  function protectText(value: string, key: string, resource = false): string {
     const cap = CAPS.get(key) ?? MAX_STRING_LENGTH;
     const memo = value.length <= CACHE_MAX_INPUT && cap === MAX_STRING_LENGTH;
     if (memo) {
       const hit = cache.get(value);
       if (hit !== undefined) return hit;
+      if (resource && clean?.has(value)) return value;
     }
     const out = redactor(value, cap);
     if (memo) {
       if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
       cache.set(value, out);
+      if (resource && out === value) clean?.add(value);
     }
     return out;
   }
 
-  function protectAttributes(attrs: Record<string, unknown> | undefined, allowed: ReadonlySet<string>): Attributes {
+  function protectAttributes(attrs: Record<string, unknown> | undefined, allowed: ReadonlySet<string>, resource = false): Attributes {
     const out = allowedAttributes(attrs, allowed) as Record<string, AllowedValue>;
     for (const key of Object.keys(out)) {
       const v = out[key];
-      if (typeof v === 'string') out[key] = protectText(v, key);
-      else if (Array.isArray(v) && typeof v[0] === 'string') out[key] = (v as string[]).map((x) => protectText(x, key));
+      if (typeof v === 'string') out[key] = protectText(v, key, resource);
+      else if (Array.isArray(v) && typeof v[0] === 'string') out[key] = (v as string[]).map((x) => protectText(x, key, resource));
     }
     return out as Attributes;
   }
@@ -132,8 +141,12 @@ export function createProtectGate(redactor: Redactor): ProtectGate {
       };
     },
 
+    saveCleanMemo() {
+      clean?.save();
+    },
+
     resource(attributes) {
-      const safe: Record<string, unknown> = protectAttributes(attributes, REDACTED_RESOURCE_KEYS);
+      const safe: Record<string, unknown> = protectAttributes(attributes, REDACTED_RESOURCE_KEYS, true);
       for (const key of GENERATED_IDS) {
         const v = attributes[key];
         if (typeof v === 'string' && UUID.test(v)) safe[key] = v;
