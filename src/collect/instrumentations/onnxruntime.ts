@@ -19,12 +19,13 @@
 //   `ml.model.name` from `signals.modelName(path)` when the model is given by path; buffers carry
 //   no name). The attributes later used by the session's `run` are computed once here.
 // - `run` → `inference(seconds, attributes, error?)` for every call (the facade samples
-//   spans). Hot path: two `performance.now()`, one WeakMap lookup, one `inference`.
+//   spans). Hot path (`timedWrapper`): two clock reads, one WeakMap lookup, one `inference`,
+//   and no closure allocated per call beyond the two reactions of the chained promise.
 // Errors are passed to `inference`/recorded on the span and rethrown unchanged (same object).
 
 import type { Attributes } from '../signals.js';
 import type { AnyFunction, Instrumentation, Telemetry } from './types.js';
-import { observeCall } from './wrap-util.js';
+import { now, observeCall, timedWrapper, type TimedSettled } from './wrap-util.js';
 
 const FRAMEWORK = 'onnxruntime';
 
@@ -44,15 +45,18 @@ function patches(exports: Record<string, unknown>, t: Telemetry) {
   /** Per-session `run` attributes, computed once in `create`. */
   const sessionAttributes = new WeakMap<object, Attributes>();
 
-  const run = (original: AnyFunction): AnyFunction =>
-    function run(this: unknown) {
-      const session = this;
-      const t0 = performance.now();
-      return observeCall(original, this, arguments, (error, failed) => {
-        const attributes = (session !== null && typeof session === 'object' && sessionAttributes.get(session)) || DEFAULT_RUN_ATTRIBUTES;
-        t.inference((performance.now() - t0) / 1000, attributes, failed ? error : undefined, t0);
-      });
-    };
+  /**
+   * Once per `run`, after it settled (made once, not per call): the end timestamp, one WeakMap
+   * lookup, one `inference`. Called through `timedWrapper`, which swallows whatever it throws; so
+   * the facade is read with `signals()` rather than through `t.inference`, whose never-throw
+   * wrapper would allocate a closure per call.
+   */
+  const ran: TimedSettled = (session, t0, error, failed) => {
+    const seconds = (now() - t0) / 1000;
+    const attributes = (session !== null && typeof session === 'object' && sessionAttributes.get(session)) || DEFAULT_RUN_ATTRIBUTES;
+    t.signals()?.inference(seconds, attributes, failed ? error : undefined, t0);
+  };
+  const run = (original: AnyFunction): AnyFunction => timedWrapper(original, ran);
 
   const create = (original: AnyFunction): AnyFunction =>
     function create(this: unknown, source?: unknown) {

@@ -1,7 +1,8 @@
 // The mechanics under ./lifecycle.ts, shared by every library instrumentation: the one
 // never-throw helper (`safely`), safe method wrapping (`wrapMethod`/`unwrapMethod`: idempotent,
 // reversible, keeps `name`/`length`), a tiny semver-range check, and the one way to observe how a
-// wrapped call settles, sync or async (`observeCall`, `observeCallInSpan`).
+// wrapped call settles, sync or async (`observeCall`, `observeCallInSpan`; `timedWrapper` for
+// per-call hot paths such as inference).
 //
 // Nothing here may throw into the host app: every helper either returns a status or is
 // documented as rethrowing only the wrapped function's own error.
@@ -186,6 +187,55 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 export type Settled = (error: unknown, failed: boolean, value: unknown) => void;
 
 /**
+ * How a timed call ended, for `timedWrapper`: the `self` it was called on, `t0` (the clock,
+ * `now()`, right before the call), then `error`/`failed`/`value` as in `Settled`. Made once per
+ * wrapper, not per call; what it throws is swallowed.
+ */
+export type TimedSettled = (self: unknown, t0: number, error: unknown, failed: boolean, value: unknown) => void;
+
+/** Calls `report(ctx, t0, …)`; whatever it throws stays here. A plain try/catch: no closure per call. */
+function settle(report: TimedSettled, ctx: unknown, t0: number, error: unknown, failed: boolean, value: unknown): void {
+  try {
+    report(ctx, t0, error, failed, value);
+  } catch {
+    // telemetry never throws into the app
+  }
+}
+
+/** `observe`'s reporter: `ctx` is the caller's `Settled` (one shared function, so no closure per call). */
+const reportSettled: TimedSettled = (settled, _t0, error, failed, value) => (settled as Settled)(error, failed, value);
+
+/**
+ * The one implementation of `observe` and `timedWrapper`: reports through `report(ctx, t0, …)`
+ * so that neither needs a closure of its own per call (the two `.then` reactions are the only ones).
+ * `.then` is used rather than awaiting in an async function: measured on Node 24, ~20 ns against
+ * ~65 ns and ~370 bytes more allocated per call.
+ */
+function observeWith<T>(result: T, report: TimedSettled, ctx: unknown, t0: number): T {
+  if (!isThenable(result)) {
+    settle(report, ctx, t0, undefined, false, result);
+    return result;
+  }
+  let chained: unknown;
+  try {
+    chained = (result as PromiseLike<unknown>).then(
+      (value) => {
+        settle(report, ctx, t0, undefined, false, value);
+        return value;
+      },
+      (error: unknown) => {
+        settle(report, ctx, t0, error, true, undefined);
+        throw error;
+      },
+    );
+  } catch {
+    settle(report, ctx, t0, undefined, false, result);
+    return result;
+  }
+  return chained as T;
+}
+
+/**
  * Observes the settlement of `result`: a promise gets a chained promise that settles the same way
  * (same value, same rejection reason object) after `settled` ran; any other value is observed
  * synchronously and returned as it is.
@@ -194,27 +244,7 @@ export type Settled = (error: unknown, failed: boolean, value: unknown) => void;
  * original would mark its rejection as handled and hide an unhandled rejection from the app.
  */
 export function observe<T>(result: T, settled: Settled): T {
-  if (!isThenable(result)) {
-    safely(() => settled(undefined, false, result));
-    return result;
-  }
-  let chained: unknown;
-  try {
-    chained = (result as PromiseLike<unknown>).then(
-      (value) => {
-        safely(() => settled(undefined, false, value));
-        return value;
-      },
-      (error: unknown) => {
-        safely(() => settled(error, true, undefined));
-        throw error;
-      },
-    );
-  } catch {
-    safely(() => settled(undefined, false, result));
-    return result;
-  }
-  return chained as T;
+  return observeWith(result, reportSettled, settled, 0);
 }
 
 /**
@@ -227,10 +257,43 @@ export function observeCall(original: AnyFunction, self: unknown, args: ArrayLik
   try {
     result = original.apply(self, args as unknown[]);
   } catch (error) {
-    safely(() => settled(error, true, undefined));
+    settle(reportSettled, settled, 0, error, true, undefined);
     throw error;
   }
-  return observe(result, settled);
+  return observeWith(result, reportSettled, settled, 0);
+}
+
+let clock: { now(): number } | undefined;
+
+/**
+ * `performance.now()` for hot paths: the `performance` global is a lazy getter, read here once
+ * (on first use, not at load: start-up stays free of it) instead of on every call.
+ */
+export function now(): number {
+  return (clock ??= performance).now();
+}
+
+/**
+ * A wrapper of `original` for hot paths (one call per inference): `observeCall` that takes
+ * `t0 = now()` right before calling `original` and reports `(self, t0, error, failed, value)` to
+ * `settled`, a function made once per wrapper. Per call: the clock read, and for a promise the
+ * chained promise with its two reactions; no other closure, and `arguments` goes straight to
+ * `original.apply` (never materialised to be passed on). Same contract as `observeCall`: the
+ * original runs exactly once, its value or settlement is passed through unchanged, its own error
+ * is rethrown unchanged. `wrapMethod` gives it the original's name and length.
+ */
+export function timedWrapper(original: AnyFunction, settled: TimedSettled): AnyFunction {
+  return function (this: unknown) {
+    const t0 = now();
+    let result: unknown;
+    try {
+      result = original.apply(this, arguments as unknown as unknown[]);
+    } catch (error) {
+      settle(settled, this, t0, error, true, undefined);
+      throw error;
+    }
+    return observeWith(result, settled, this, t0);
+  };
 }
 
 /**
@@ -251,10 +314,10 @@ export function observeCallWithin(
   try {
     result = withSpanOnce(signals, span, () => original.apply(self, args as unknown[]));
   } catch (error) {
-    safely(() => settled(error, true, undefined));
+    settle(reportSettled, settled, 0, error, true, undefined);
     throw error;
   }
-  return observe(result, settled);
+  return observeWith(result, reportSettled, settled, 0);
 }
 
 /** `observeCallWithin`, then the span ends (with the error recorded on it when the call failed) after `settled` ran. */

@@ -8,6 +8,8 @@ import {
   observeCall,
   observeCallInSpan,
   observeCallWithin,
+  now,
+  timedWrapper,
   satisfies,
   unwrapMethod,
   wrapMethod,
@@ -167,6 +169,58 @@ describe('observeCallWithin / observeCallInSpan', () => {
     await expect(observeCall(async () => { throw boom; }, undefined, [], settled)).rejects.toBe(boom);
     expect(() => observeCall(() => { throw boom; }, undefined, [], settled)).toThrow(boom);
     expect(seen).toEqual([[undefined, false, 1], [undefined, false, 2], [boom, true, undefined], [boom, true, undefined]]);
+  });
+});
+
+describe('timedWrapper', () => {
+  it('passes self, the clock before the call, and how it settled; values, errors and arguments unchanged', async () => {
+    const seen: unknown[][] = [];
+    const durations: number[] = [];
+    const settled = (self: unknown, t0: number, e: unknown, failed: boolean, v: unknown) => {
+      durations.push(now() - t0);
+      seen.push([self, e, failed, v]);
+    };
+    const self = { name: 'session' };
+    const boom = new Error('boom');
+    const before = now();
+    const sync = timedWrapper(function (this: unknown, a: number, b: number) { return [this, a, b, arguments.length]; }, settled);
+    expect(sync.call(self, 1, 2)).toEqual([self, 1, 2, 2]);
+    await expect(timedWrapper(async (x: number) => x * 2, settled).call(self, 21)).resolves.toBe(42);
+    await expect(timedWrapper(async () => { throw boom; }, settled).call(self)).rejects.toBe(boom);
+    expect(() => timedWrapper(() => { throw boom; }, settled).call(self)).toThrow(boom);
+    expect(seen).toEqual([[self, undefined, false, [self, 1, 2, 2]], [self, undefined, false, 42], [self, boom, true, undefined], [self, boom, true, undefined]]);
+    expect(durations.every((d) => d >= 0 && d <= now() - before)).toBe(true);
+  });
+
+  it('returns a chained promise (the original rejection stays the app\'s to handle), and swallows reporter errors', async () => {
+    const original = Promise.resolve(7);
+    const throwing = () => {
+      throw new Error('reporter');
+    };
+    const chained = timedWrapper(() => original, throwing).call(undefined);
+    expect(chained).not.toBe(original);
+    await expect(chained).resolves.toBe(7);
+    expect(timedWrapper(() => 8, throwing).call(undefined)).toBe(8);
+  });
+
+  it('reports once the promise settles, not before', async () => {
+    let resolve!: (v: string) => void;
+    const pending = new Promise<string>((r) => (resolve = r));
+    const seen: unknown[] = [];
+    const result = timedWrapper(() => pending, (_s, _t0, _e, failed, v) => void seen.push([failed, v])).call(undefined);
+    await Promise.resolve();
+    expect(seen).toEqual([]);
+    resolve('done');
+    await expect(result).resolves.toBe('done');
+    expect(seen).toEqual([[false, 'done']]);
+  });
+
+  it('wrapMethod gives it the original\'s name and length', () => {
+    const target = { run(a: number, b: number) { return a + b; } };
+    expect(wrapMethod(target, 'run', (orig) => timedWrapper(orig, () => {}) as typeof orig)).toBe(true);
+    expect(target.run.name).toBe('run');
+    expect(target.run.length).toBe(2);
+    expect(target.run(2, 3)).toBe(5);
   });
 });
 
