@@ -41,7 +41,7 @@ const common = {
   logLevel: 'warning',
   define: { __TA_VERSION__: JSON.stringify(pkg.version), __TA_SDK_VERSION__: JSON.stringify(sdkVersion), __TA_REDACTION_ID__: JSON.stringify(redactionId) },
   // The bundles load each other lazily, by these names, from dist/.
-  external: ['./preload.cjs', './active.cjs', './api.cjs', './runtime.cjs', './short-run.cjs', './instrumentations.cjs', 'systeminformation'],
+  external: ['./preload.cjs', './active.cjs', './api.cjs', './runtime.cjs', './short-run.cjs', './redactor.cjs', './instrumentations.cjs', 'systeminformation'],
 };
 // The CLI is an ESM bundle and needs a real `require` for what it loads lazily.
 const esmBanner = "import { createRequire as __taCreateRequire } from 'node:module'; const require = __taCreateRequire(import.meta.url);";
@@ -57,6 +57,7 @@ const BUNDLES = [
   { src: 'src/api/index.ts', out: 'api.cjs', format: 'cjs' }, // require('telemetry-agent/api')
   { src: 'src/entries/runtime.ts', out: 'runtime.cjs', format: 'cjs', minify: true }, // the pipeline, when telemetry is on
   { src: 'src/entries/short-run.ts', out: 'short-run.cjs', format: 'cjs', minify: true }, // at exit, a run that never needed the pipeline
+  { src: 'src/entries/redactor.ts', out: 'redactor.cjs', format: 'cjs', minify: true }, // the redaction engine, for short-run.cjs when a value is not known clean
   { src: 'src/collect/instrumentations/apply.ts', out: 'instrumentations.cjs', format: 'cjs', minify: true }, // when a watched package loads
   { src: 'src/entries/sender.ts', out: 'sender.cjs', format: 'cjs' }, // detached: sends what was queued at exit
   { src: 'src/entries/probe.ts', out: 'probe.cjs', format: 'cjs' }, // detached: the hardware probe

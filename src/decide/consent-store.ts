@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_VERSION } from '../data-version.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -20,6 +20,8 @@ export type ConsentRead =
 
 function readJson(file: string): { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'corrupt'; file: string; problem: string } {
   let text: string;
+  // The usual case is no file at all: said without an exception (this runs on every start).
+  if (!existsSync(file)) return { kind: 'none' };
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {

@@ -10,7 +10,9 @@ import { installId, localSalt } from '../collect/install-id.js';
 import { resourceAttributes } from '../collect/resource-attributes.js';
 import { observeRuntimeMetrics } from '../collect/runtime-metrics.js';
 import { startGpuSampling } from '../collect/gpu-sampling.js';
-import { processGate, type ProtectGate } from '../protect/gate.js';
+import type { ProtectGate } from '../protect/gate.js';
+import { processGate } from '../protect/process-gate.js';
+import { createRedactor } from '../protect/redaction-engine.js';
 import { CLEAN_MEMO_FILE } from '../protect/clean-memo.js';
 import { join } from 'node:path';
 import { safeModelName } from '../protect/model-name.js';
@@ -92,7 +94,7 @@ export class Agent {
     this.installId = id?.value ?? randomUuid();
     const salt = decision.send ? localSalt(own.configDir, storageDebug) : randomHex(64);
     // Without consent nothing is written to disk: no memo of clean resource values either.
-    this.gate = processGate(salt, decision.send ? join(paths.cacheDir, CLEAN_MEMO_FILE) : undefined);
+    this.gate = processGate(salt, decision.send ? join(paths.cacheDir, CLEAN_MEMO_FILE) : undefined, () => createRedactor);
     const publicOrgs = [...DEFAULT_PUBLIC_MODEL_ORGS, ...(options.publicModelOrgs ?? [])];
 
     // The full probe runs in a detached process that writes the cache (only with consent: no

@@ -15,7 +15,7 @@ import { hardwareKey, readHardwareCache } from '../collect/hardware.js';
 import { savedIds } from '../collect/install-id.js';
 import { resourceAttributes, userResourceAttributes } from '../collect/resource-attributes.js';
 import { RUNTIME_GAUGES } from '../collect/runtime-metrics.js';
-import { processGate } from '../protect/gate.js';
+import { processGate, type RedactorFactoryLoader } from '../protect/process-gate.js';
 import { CLEAN_MEMO_FILE } from '../protect/clean-memo.js';
 import { join } from 'node:path';
 import type { ExitExporter } from '../state.js';
@@ -35,6 +35,8 @@ export interface ShortRunInit {
   readonly sdkVersion: string;
   /** Where sender.cjs is (the exit sender); none in tests that run the sources. */
   readonly distDir: string | undefined;
+  /** The redaction engine, loaded only if a value is not in the clean memo. */
+  readonly loadRedactor: RedactorFactoryLoader;
 }
 
 /** The exit path without the pipeline, or undefined when this run needs the pipeline's. */
@@ -56,7 +58,7 @@ export function createShortRunExit(init: ShortRunInit): ExitExporter | undefined
   if (!store.isEmpty()) return pipelineNeeded('earlier payloads or drop counts wait in the queue');
   debug('short run: exporting at exit without the pipeline');
 
-  const gate = processGate(ids.salt, join(cacheDir, CLEAN_MEMO_FILE));
+  const gate = processGate(ids.salt, join(cacheDir, CLEAN_MEMO_FILE), init.loadRedactor);
   const delivery = new Delivery({
     transport: createHttpTransport(config),
     targets: config,

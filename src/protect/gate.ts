@@ -10,9 +10,9 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { METRIC_NAMES } from '../catalog.js';
 import { genAiSpanName, GENAI_ATTR, isGenAiSpanName, type GenAiOperation } from '../genai-conventions.js';
 import { ALLOWED_EVENT_NAMES, ALLOWED_RESOURCE_KEYS, ALLOWED_SIGNAL_KEYS, ALLOWED_SPAN_NAMES, allowedAttributes, type AllowedValue } from './allow-list.js';
-import { createRedactor, MAX_STACK_LENGTH, MAX_STRING_LENGTH, processContext, type Redactor } from './redaction-engine.js';
-import { fingerprint, loadCleanMemo, type CleanMemo } from './clean-memo.js';
-import { REDACTION_ID } from '../version.js';
+import type { Redactor } from './redaction-engine.js';
+import { MAX_STACK_LENGTH, MAX_STRING_LENGTH } from './redaction-limits.js';
+import type { CleanMemo } from './clean-memo.js';
 
 export interface ProtectGate {
   /** Copies of the spans with allow-listed names, keys and events, every string redacted, and `resource`. */
@@ -41,16 +41,6 @@ const GENERATED_IDS = ['service.instance.id', 'telemetry.install.id'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const REDACTED_RESOURCE_KEYS: ReadonlySet<string> = new Set([...ALLOWED_RESOURCE_KEYS].filter((k) => !GENERATED_IDS.includes(k)));
 const ALLOWED_METRICS: ReadonlySet<string> = new Set(METRIC_NAMES);
-
-/**
- * The gate of this process, for the pipeline and the short-run exit path alike: the one redactor,
- * built from this process's context (home, user and host names, app root) and the product's salt.
- */
-export function processGate(salt: string, cleanMemoFile?: string): ProtectGate {
-  const ctx = processContext(salt);
-  const key = fingerprint([REDACTION_ID, ctx.homeDir, ctx.userName, ctx.hostName, ctx.appRoot].join('\0'));
-  return createProtectGate(createRedactor(ctx), cleanMemoFile === undefined ? undefined : loadCleanMemo(cleanMemoFile, key));
-}
 
 /** `clean`: resource values this redactor returned unchanged in earlier runs (clean-memo.ts). */
 export function createProtectGate(redactor: Redactor, clean?: CleanMemo): ProtectGate {

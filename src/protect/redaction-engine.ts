@@ -13,6 +13,7 @@
 
 import { buildEnv, type RedactContext, type RedactEnv } from './redaction-context.js';
 import { RULES, TOKENS } from './redaction-rules.js';
+import { MAX_STRING_LENGTH } from './redaction-limits.js';
 
 export type { RedactContext } from './redaction-context.js';
 export { processContext } from './redaction-context.js';
@@ -20,10 +21,7 @@ export { processContext } from './redaction-context.js';
 /** Redacts `text` and caps the result at `maxLength` (default MAX_STRING_LENGTH) characters. */
 export type Redactor = (text: string, maxLength?: number) => string;
 
-/** Cap for messages and attribute values. */
-export const MAX_STRING_LENGTH = 4096;
-/** Cap for stack traces (`exception.stacktrace`). */
-export const MAX_STACK_LENGTH = 16384;
+export { MAX_STACK_LENGTH, MAX_STRING_LENGTH } from './redaction-limits.js';
 /** Appended when a string was cut. Starts with a space so it never joins the text before it. */
 export const TRUNCATION_MARKER = ' …[truncated]';
 /** Returned if redaction itself fails: fail closed, never pass the input through. */
