@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_VERSION } from '../data-version.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -20,8 +20,11 @@ export type ConsentRead =
 
 function readJson(file: string): { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'corrupt'; file: string; problem: string } {
   let text: string;
-  // The usual case is no file at all: said without an exception (this runs on every start).
-  if (!existsSync(file)) return { kind: 'none' };
+  // The usual case is no file at all: said without an exception (this runs on every start). Any
+  // other failure (a directory on the way that cannot be searched) is reported as before.
+  try {
+    if (statSync(file, { throwIfNoEntry: false }) === undefined) return { kind: 'none' };
+  } catch { /* told by the read below */ }
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {

@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, renameSync } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -13,13 +13,23 @@ export function migrateGlobalState(fromDir: string, toDir: string, names: readon
   for (const name of names) {
     const from = join(fromDir, name);
     const to = join(toDir, name);
-    // This runs on every start: no exception for the usual "nothing there" (each costs 5-50 µs).
-    const st = lstatSync(from, { throwIfNoEntry: false });
+    // This runs on every start: no exception for the usual "nothing there" (each costs 5-50 µs);
+    // other failures (ENOTDIR, EACCES) still throw, and mean there is nothing to move.
+    const st = lstatOrUndefined(from);
     if (!st || (!st.isFile() && !st.isSymbolicLink())) continue; // nothing to migrate
-    if (lstatSync(to, { throwIfNoEntry: false })) continue; // the product already has its own
+    if (lstatOrUndefined(to)) continue; // the product already has its own
     try {
       mkdirSync(toDir, { recursive: true, mode: 0o700 });
       renameSync(from, to);
     } catch { /* left in place */ }
+  }
+}
+
+/** undefined: no such file; null: it cannot be told (not a directory on the way, no permission). */
+function lstatOrUndefined(path: string): Stats | undefined | null {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return null;
   }
 }
