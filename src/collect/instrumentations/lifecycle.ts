@@ -26,9 +26,13 @@ export function createTelemetry(get: () => Signals | undefined): Telemetry {
       if (failed) safely(() => span.recordError(error)); // recordError also counts it in ml.errors
       safely(() => span.end());
     },
-    record: (metric, value, attributes) => void safely(() => signals()?.record(metric, value, attributes)),
-    inference: (seconds, attributes, error, startTimeMs) =>
-      void safely(() => signals()?.inference(seconds, attributes, error, startTimeMs)),
+    // Hot paths (every batch, token or inference call): a plain try/catch, no closure per call.
+    record(metric, value, attributes) {
+      try { signals()?.record(metric, value, attributes); } catch { /* never into the app */ }
+    },
+    inference(seconds, attributes, error, startTimeMs) {
+      try { signals()?.inference(seconds, attributes, error, startTimeMs); } catch { /* never into the app */ }
+    },
     modelName: (idOrPath) =>
       typeof idOrPath === 'string' && idOrPath !== '' ? safely(() => signals()?.modelName(idOrPath)) : undefined,
     debug: (message) => void safely(() => signals()?.debug(message)),
