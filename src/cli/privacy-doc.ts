@@ -59,6 +59,11 @@ Every string that leaves the process (exception messages and stack traces, span 
 values, usage events, resource values) passes one redaction step, exactly once, right before it is serialised
 (the protect gate: the same step for the normal export and for what is queued at exit). Redaction happens
 before any truncation: messages are then cut to ${MAX_STRING_LENGTH} characters, stack traces to ${MAX_STACK_LENGTH}.
+Resource values the redaction step returned unchanged (\`linux\`, the CPU model) are remembered in
+\`redaction-memo.json\` in the agent's cache dir, so a later run need not compile every rule to find that again; the
+memo holds only values the step left exactly as they were, is used only by the same build's rules and the same
+home, user and host names and working directory, is read only from a regular file of this user, and is written
+only with consent. Span and metric values always pass the step.
 The rules, in the order they apply:
 
 ${table(['rule', 'removes'], RULES.map((r) => [`\`${r.name}\``, r.what]))}
