@@ -18,7 +18,6 @@ export interface Activation {
   activate(state: AgentState & { decision: Decision; startPipelineIn(ms: number): void }, options: StartOptions, notice: boolean): void;
 }
 
-
 export const activation: Activation = {
   readExportConfig,
   activate(state, options, notice) {

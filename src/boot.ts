@@ -10,7 +10,6 @@ import { AGENT_VERSION, SDK_VERSION } from './version.js';
 import type { Activation } from './boot-active.js';
 import { join } from 'node:path';
 
-
 /**
  * The decision path, run once per process by the preload or by start(): decide, explain,
  * and only when telemetry is on in the main process, hook the instrumented libraries and
