@@ -7,7 +7,7 @@ import type { Decision, StartOptions } from '../decide/decision.js';
 import { agentPaths } from '../decide/paths.js';
 import { hardwareKey, quickHardware, readHardwareCache, type Hardware } from '../collect/hardware.js';
 import { installId, localSalt } from '../collect/install-id.js';
-import { resourceAttributes } from '../collect/resource-attributes.js';
+import { exportedResourceAttributes } from './exported-resource.js';
 import { observeRuntimeMetrics } from '../collect/runtime-metrics.js';
 import { startGpuSampling } from '../collect/gpu-sampling.js';
 import type { ProtectGate } from '../protect/gate.js';
@@ -22,11 +22,10 @@ import { DiskQueue } from './disk-queue.js';
 import { destinationsOf } from './destination.js';
 import { encodeMetrics, encodeSpans, type Encoded } from './encode.js';
 import { createHttpTransport, type Transport } from './transport.js';
-import { MAX_TIMER_MS } from './http-post.js';
+import { waitWithin, exitCutLine } from './exit-bound.js';
 import { spawnExitSender, spawnHardwareProbe } from './detached-processes.js';
 import { createInspector } from './inspect.js';
 import { debugWriter, warnWriter } from '../decide/agent-log.js';
-import { userResourceAttributes } from '../collect/resource-attributes.js';
 import { AgentMetricReader } from './metric-reader.js';
 import { SignalsImpl } from './signals-impl.js';
 import { SpanBuffer } from './span-buffer.js';
@@ -159,20 +158,15 @@ export class Agent {
    * once the app is done, when the exit flush takes over.
    */
   async flush(timeoutMs = this.init.decision.config.flushTimeoutMs, o: { keepAlive?: boolean } = {}): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((r) => { timer = setTimeout(r, Math.min(timeoutMs, MAX_TIMER_MS)); });
-    if (o.keepAlive === false) timer?.unref();
     const deadline = Date.now() + timeoutMs;
     try {
-      await Promise.race([bound, (async () => {
+      await waitWithin((async () => {
         await this.spans.flushNow();
         await this.reader.collectAndExport();
         await this.transport.flush(deadline - Date.now()); // interval exports already in flight too
-      })()]);
+      })(), timeoutMs, { keepAlive: o.keepAlive });
     } catch (e) {
       this.debug(`flush failed: ${e}`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -198,24 +192,15 @@ export class Agent {
     this.signals.collect();
     const ended = this.spans.takeAllSync();
     this.flushing = (async () => {
-      let timer: NodeJS.Timeout | undefined;
-      let boundReached = false;
-      const bound = new Promise<void>((r) => {
-        timer = setTimeout(() => { boundReached = true; abort.abort(); r(); }, Math.min(timeout, MAX_TIMER_MS));
-      });
-      try {
-        await Promise.race([bound, Promise.allSettled([
-          this.exportSpans(ended),
-          this.reader.collectAndExport().then(() => { this.metricsFlushed = true; }),
-          // Earlier runs' payloads: the detached sender takes them without delaying the exit (the
-          // one being sent may finish); without the sender this is their chance to go, in the same bound.
-          this.init.decision.config.exitSender ? this.delivery.stopDrain() : this.delivery.drainQueue(),
-        ])]);
-      } finally {
-        clearTimeout(timer);
-      }
+      const boundReached = await waitWithin(Promise.allSettled([
+        this.exportSpans(ended),
+        this.reader.collectAndExport().then(() => { this.metricsFlushed = true; }),
+        // Earlier runs' payloads: the detached sender takes them without delaying the exit (the
+        // one being sent may finish); without the sender this is their chance to go, in the same bound.
+        this.init.decision.config.exitSender ? this.delivery.stopDrain() : this.delivery.drainQueue(),
+      ]), timeout, { onBound: () => abort.abort() });
       // The decision tests check (instead of timing the exit on a busy machine).
-      if (boundReached || this.delivery.wasCutAtExit()) this.debug(`exit flush cut at its ${timeout} ms bound (TELEMETRY_AGENT_FLUSH_TIMEOUT_MS); what was not delivered is queued`);
+      if (boundReached || this.delivery.wasCutAtExit()) this.debug(exitCutLine(timeout));
     })();
     return this.flushing;
   }
@@ -254,7 +239,7 @@ export class Agent {
         this.resourceCache = undefined;
       }
     }
-    this.resourceCache ??= this.withUserAttributes(resourceFromAttributes(this.gate.resource(resourceAttributes({
+    this.resourceCache ??= resourceFromAttributes(exportedResourceAttributes(this.gate, {
       serviceName: this.serviceName,
       serviceVersion: this.serviceVersion,
       installId: this.installId,
@@ -262,15 +247,9 @@ export class Agent {
       agentVersion: this.init.agentVersion,
       hardware: this.hardware,
       ci: this.init.decision.ci !== undefined,
-    }))));
+    }, this.init.decision.config.resourceAttributes) as Parameters<typeof resourceFromAttributes>[0]);
     this.gate.saveCleanMemo();
     return this.resourceCache;
-  }
-
-  /** OTEL_RESOURCE_ATTRIBUTES (the user's own stack only: empty for embedding tools), attached as given. */
-  private withUserAttributes(r: Resource): Resource {
-    const user = userResourceAttributes(this.init.decision.config.resourceAttributes);
-    return Object.keys(user).length === 0 ? r : r.merge(resourceFromAttributes(user));
   }
 
   /** Delta temporality asked for (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE): counters and histograms report intervals. */

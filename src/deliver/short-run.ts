@@ -13,7 +13,6 @@ import { agentPaths } from '../decide/paths.js';
 import { debugWriter, warnWriter } from '../decide/agent-log.js';
 import { hardwareKey, readHardwareCache } from '../collect/hardware.js';
 import { savedIds } from '../collect/install-id.js';
-import { resourceAttributes, userResourceAttributes } from '../collect/resource-attributes.js';
 import { RUNTIME_GAUGES } from '../collect/runtime-metrics.js';
 import { processGate, type RedactorFactoryLoader } from '../protect/process-gate.js';
 import { CLEAN_MEMO_FILE } from '../protect/clean-memo.js';
@@ -24,8 +23,9 @@ import { DiskQueue } from './disk-queue.js';
 import { destinationsOf } from './destination.js';
 import { spawnExitSender } from './detached-processes.js';
 import type { Encoded } from './encoded.js';
-import { MAX_TIMER_MS } from './http-post.js';
-import { encodeGauges, type ResourceValue } from './otlp-json-gauges.js';
+import { exitCutLine, waitWithin } from './exit-bound.js';
+import { encodeGauges } from './otlp-json-gauges.js';
+import { exportedResourceAttributes } from './exported-resource.js';
 import { createHttpTransport } from './transport.js';
 
 export interface ShortRunInit {
@@ -69,21 +69,16 @@ export function createShortRunExit(init: ShortRunInit): ExitExporter | undefined
     inspect: undefined,
     debug,
   });
-  // What the pipeline's resource() builds: the allow-listed, redacted attributes, then the
-  // user's OTEL_RESOURCE_ATTRIBUTES as given (empty for embedding tools).
   const payload = (): Encoded => {
-    const resource: Record<string, ResourceValue> = {
-      ...(gate.resource(resourceAttributes({
-        serviceName: config.serviceName,
-        serviceVersion: init.options.serviceVersion,
-        installId: ids.installId,
-        sdkVersion: init.sdkVersion,
-        agentVersion: init.agentVersion,
-        hardware,
-        ci: decision.ci !== undefined,
-      })) as Record<string, ResourceValue>),
-      ...userResourceAttributes(config.resourceAttributes),
-    };
+    const resource = exportedResourceAttributes(gate, {
+      serviceName: config.serviceName,
+      serviceVersion: init.options.serviceVersion,
+      installId: ids.installId,
+      sdkVersion: init.sdkVersion,
+      agentVersion: init.agentVersion,
+      hardware,
+      ci: decision.ci !== undefined,
+    }, config.resourceAttributes);
     return encodeGauges(resource, { name: 'telemetry-agent', version: init.agentVersion }, RUNTIME_GAUGES.map((g) => ({ spec: g.spec, value: g.read() })), Date.now());
   };
 
@@ -98,16 +93,13 @@ export function createShortRunExit(init: ShortRunInit): ExitExporter | undefined
       built = payload();
       const body = built;
       flushing = (async () => {
-        let timer: NodeJS.Timeout | undefined;
-        const bound = new Promise<void>((r) => { timer = setTimeout(() => { abort.abort(); r(); }, Math.min(timeout, MAX_TIMER_MS)); });
+        let boundReached = false;
         try {
-          await Promise.race([bound, delivery.deliver('metrics', body)]);
+          boundReached = await waitWithin(delivery.deliver('metrics', body), timeout, { onBound: () => abort.abort() });
         } catch (e) {
           debug(`exit export failed: ${e}`);
-        } finally {
-          clearTimeout(timer);
         }
-        if (delivery.wasCutAtExit()) debug(`exit flush cut at its ${timeout} ms bound (TELEMETRY_AGENT_FLUSH_TIMEOUT_MS); what was not delivered is queued`);
+        if (boundReached || delivery.wasCutAtExit()) debug(exitCutLine(timeout));
         gate.saveCleanMemo();
       })();
       return flushing;
