@@ -15,10 +15,7 @@ export interface PersistedId {
   readonly created: boolean;
 }
 
-/**
- * Reads a random value saved in `dir`, creating it on first use. Concurrent first runs agree
- * through an exclusive create; a corrupt file is replaced; a read-only home gets a per-run value.
- */
+/** The value saved in `file` if it is there and valid. */
 function readValid(file: string, valid: (s: string) => boolean): string | undefined {
   try {
     const v = readFileSync(file, 'utf8').trim();
@@ -31,6 +28,10 @@ function readValid(file: string, valid: (s: string) => boolean): string | undefi
 const isUuid = (s: string) => UUID.test(s);
 const isSalt = (s: string) => /^[0-9a-f]{64}$/.test(s);
 
+/**
+ * Reads a random value saved in `dir`, creating it on first use. Concurrent first runs agree
+ * through an exclusive create; a corrupt file is replaced; a read-only home gets a per-run value.
+ */
 function persisted(dir: string, name: string, valid: (s: string) => boolean, fresh: () => string, debug: (m: string) => void): PersistedId {
   const file = join(dir, name);
   const read = () => readValid(file, valid);
